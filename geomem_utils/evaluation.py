@@ -1,0 +1,107 @@
+"""Measurements of spec §2 "Measurements": exact match, hardest-token accuracy, per-position
+teacher-forced accuracy, top-k edge recovery, geometric level.
+
+All functions run the model in eval mode under ``torch.no_grad`` and return plain floats / numpy arrays.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .tasks import IGNORE, Examples, PathStarTask
+
+
+def _device(model) -> torch.device:
+    return model.token_embedding.weight.device
+
+
+@torch.no_grad()
+def greedy_decode(model, prompts, n_tokens: int, batch_size: int = 4096) -> np.ndarray:
+    """Batched greedy decoding: append the argmax token ``n_tokens`` times to every prompt."""
+    was_training = model.training
+    model.eval()
+    dev, out = _device(model), []
+    prompts = torch.as_tensor(np.asarray(prompts), dtype=torch.long)
+    for start in range(0, len(prompts), batch_size):
+        x = prompts[start:start + batch_size].to(dev)
+        for _ in range(n_tokens):
+            nxt = model.readout(model(x)[:, -1]).argmax(-1, keepdim=True)
+            x = torch.cat([x, nxt], 1)
+        out.append(x[:, prompts.shape[1]:].cpu())
+    model.train(was_training)
+    return torch.cat(out).numpy() if out else np.zeros((0, n_tokens), np.int64)
+
+
+def hardest_index(task: PathStarTask) -> int:
+    """Position of v1 (the root's neighbour on the leaf's arm) among the targets of ``task``."""
+    return {"forward": 1, "reverse": task.graph.paths.shape[1] - 2, "hardest": 0}[task.path_mode]
+
+
+@torch.no_grad()
+def path_accuracy(model, task: PathStarTask, split: str = "test") -> dict:
+    """Greedy-decode every path of ``split``: exact match, hardest-token accuracy, and the decodes.
+
+    ``hardest_token`` scores v1 in the *free-running* decode, so it is the number the paper calls
+    first-token accuracy (chance 1/d).
+    """
+    prompts, answers = task.eval_prompts(split)
+    pred = greedy_decode(model, prompts, answers.shape[1])
+    h = hardest_index(task)
+    return dict(exact_match=float((pred == answers).all(1).mean()),
+                hardest_token=float((pred[:, h] == answers[:, h]).mean()),
+                predictions=pred, answers=answers, prompts=prompts)
+
+
+@torch.no_grad()
+def teacher_forced_accuracy(model, examples: Examples) -> np.ndarray:
+    """Per target position (in order), the fraction of examples whose argmax equals the target
+    when the true prefix is fed in (learning order, claim C3)."""
+    was_training = model.training
+    model.eval()
+    x, y = examples.inputs_targets(_device(model))
+    pred = model.readout(model(x)).argmax(-1)
+    model.train(was_training)
+    mask = (y != IGNORE).cpu().numpy()
+    correct = (pred == y).cpu().numpy()
+    n_t = mask.sum(1)
+    if len(set(n_t.tolist())) != 1:
+        raise ValueError("examples must all have the same number of targets")
+    return np.stack([c[m] for c, m in zip(correct, mask)]).mean(0)
+
+
+@torch.no_grad()
+def edge_recovery(model, task: PathStarTask | None = None, neighbours=None, prefix=None) -> float:
+    """Top-k edge recovery: for every node u, the fraction of its deg(u) neighbours among the model's
+    top-deg(u) predictions after ``[EDGE] u``, averaged over nodes with at least one neighbour.
+
+    Give a ``task`` (its trained edge direction and self-edges define the neighbours), or give
+    ``neighbours`` (list of arrays) and the ``prefix`` token ids placed before u.
+    """
+    if task is not None:
+        E = task.edge_examples().tokens
+        neighbours = [[] for _ in range(task.graph.n)]
+        for _, u, v in E:
+            neighbours[u].append(v)
+        prefix = [task.vocab["[EDGE]"]]
+    nodes = [u for u, nb in enumerate(neighbours) if len(nb)]
+    if not nodes:
+        raise ValueError("no node has a neighbour: edge recovery is undefined")
+    was_training = model.training
+    model.eval()
+    x = torch.tensor([list(prefix) + [u] for u in nodes], device=_device(model))
+    logits = model.readout(model(x)[:, -1]).cpu()
+    model.train(was_training)
+    scores = []
+    for row, u in zip(logits, nodes):
+        nb = set(int(v) for v in neighbours[u])
+        top = row.topk(len(nb)).indices.tolist()
+        scores.append(len(nb.intersection(top)) / len(nb))
+    return float(np.mean(scores))
+
+
+def geometric_level(embeddings, edges) -> float:
+    """Mean cosine similarity of the embeddings over the (directed) edges (spec "Geometric level")."""
+    E = torch.as_tensor(np.asarray(embeddings), dtype=torch.float64)
+    edges = np.asarray(edges)
+    return float(F.cosine_similarity(E[edges[:, 0]], E[edges[:, 1]], dim=-1).mean())

@@ -1,0 +1,163 @@
+"""Models of the paper (spec §2 "Models"), all with one interface so the trainer never changes:
+
+    h = model(idx)            # (B, T, D) hidden states, one per input position
+    logits = model.readout(h) # (..., V) tied unembedding: h @ E^T
+    model.token_embedding     # the nn.Embedding whose rows are the node embeddings E
+
+``GPT`` is a small pre-LayerNorm decoder (nanoGPT-like). ``NeuralNet`` is the paper's "neural net"
+(embedding -> one Linear -> tied unembedding); with ``freeze_embeddings=True`` it is the associative
+model, where only W learns and memory is a pure lookup (claim C7).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .config import check_choice, check_float, check_int
+
+
+@dataclass
+class ModelConfig:
+    """Sizes of a model. ``block_size`` is the longest input it accepts (learned positions)."""
+
+    vocab_size: int
+    block_size: int = 16
+    n_layer: int = 2
+    n_head: int = 4
+    n_embd: int = 128
+    dropout: float = 0.0
+    emb_init_std: float = 0.02      # N(0, std^2) token-embedding init (C16 varies it)
+    freeze_embeddings: bool = False  # C5 / C7: embeddings (and the tied unembedding) stay at init
+    kind: str = "gpt"               # "gpt" or "neural_net"
+
+    def __post_init__(self):
+        check_int("vocab_size", self.vocab_size, minimum=1)
+        check_int("block_size", self.block_size, minimum=1)
+        check_int("n_layer (depth)", self.n_layer, minimum=0 if self.kind == "neural_net" else 1)
+        check_int("n_head (heads)", self.n_head, minimum=1)
+        check_int("n_embd (width)", self.n_embd, minimum=1)
+        check_float("dropout", self.dropout, minimum=0.0, maximum=0.99)
+        check_float("emb_init_std", self.emb_init_std, minimum=0.0, strict_min=True)
+        check_choice("kind", self.kind, ("gpt", "neural_net"))
+        if self.kind == "gpt" and self.n_embd % self.n_head:
+            raise ValueError(f"n_embd (width) must be divisible by n_head (heads): "
+                             f"got width {self.n_embd} and {self.n_head} heads")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, c: ModelConfig):
+        super().__init__()
+        self.n_head, self.dropout = c.n_head, c.dropout
+        self.qkv = nn.Linear(c.n_embd, 3 * c.n_embd)
+        self.proj = nn.Linear(c.n_embd, c.n_embd)
+
+    def forward(self, x, need_weights: bool = False):
+        B, T, D = x.shape
+        q, k, v = self.qkv(x).view(B, T, 3, self.n_head, D // self.n_head).permute(2, 0, 3, 1, 4)
+        if need_weights:  # explicit path, only for plots of attention maps
+            att = (q @ k.transpose(-2, -1)) / math.sqrt(k.shape[-1])
+            att = att.masked_fill(torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1), float("-inf"))
+            att = att.softmax(-1)
+            y = att @ v
+        else:
+            att = None
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True,
+                                               dropout_p=self.dropout if self.training else 0.0)
+        return self.proj(y.transpose(1, 2).reshape(B, T, D)), att
+
+
+class Block(nn.Module):
+    def __init__(self, c: ModelConfig):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(c.n_embd), nn.LayerNorm(c.n_embd)
+        self.attn = CausalSelfAttention(c)
+        self.mlp = nn.Sequential(nn.Linear(c.n_embd, 4 * c.n_embd), nn.GELU(),
+                                 nn.Linear(4 * c.n_embd, c.n_embd), nn.Dropout(c.dropout))
+
+    def forward(self, x, need_weights: bool = False):
+        a, att = self.attn(self.ln1(x), need_weights)
+        x = x + a
+        return x + self.mlp(self.ln2(x)), att
+
+
+class SequenceModel(nn.Module):
+    """Shared parts: the token embedding, its tied readout, freezing, parameter counting."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.token_embedding = nn.Embedding(config.vocab_size, config.n_embd)
+
+    def _finish_init(self):
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, std=0.02)
+                nn.init.zeros_(m.bias)
+        nn.init.normal_(self.token_embedding.weight, std=self.config.emb_init_std)
+        self.token_embedding.weight.requires_grad_(not self.config.freeze_embeddings)
+
+    def readout(self, h: torch.Tensor) -> torch.Tensor:
+        """Tied unembedding: logits = h E^T."""
+        return h @ self.token_embedding.weight.T
+
+    def num_params(self, trainable_only: bool = False) -> int:
+        return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
+
+    def embeddings(self) -> torch.Tensor:
+        """The token-embedding matrix E (a detached CPU copy)."""
+        return self.token_embedding.weight.detach().cpu().clone()
+
+
+class GPT(SequenceModel):
+    """Pre-LayerNorm causal Transformer with learned positions and tied embeddings (paper §2)."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        c = config
+        self.pos_embedding = nn.Embedding(c.block_size, c.n_embd)
+        self.drop = nn.Dropout(c.dropout)
+        self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
+        self.ln_f = nn.LayerNorm(c.n_embd)
+        self._finish_init()
+        nn.init.normal_(self.pos_embedding.weight, std=0.02)
+
+    def forward(self, idx: torch.Tensor, return_attention: bool = False):
+        T = idx.shape[1]
+        if T > self.config.block_size:
+            raise ValueError(f"sequence length {T} exceeds the model's block_size {self.config.block_size}")
+        x = self.drop(self.token_embedding(idx) + self.pos_embedding.weight[:T])
+        maps = []
+        for block in self.blocks:
+            x, att = block(x, need_weights=return_attention)
+            maps.append(att)
+        h = self.ln_f(x)
+        return (h, maps) if return_attention else h
+
+
+class NeuralNet(SequenceModel):
+    """The paper's "neural net": E -> Linear(D, D) with bias -> tied E^T; no attention, no nonlinearity.
+
+    Each position is mapped on its own, so ``[EDGE] u`` is read at the position of ``u``.
+    With ``freeze_embeddings=True`` this is the associative model (paper §3, claim C7).
+    """
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        self.W = nn.Linear(config.n_embd, config.n_embd)
+        self.drop = nn.Dropout(config.dropout)
+        self._finish_init()
+
+    def forward(self, idx: torch.Tensor):
+        return self.W(self.drop(self.token_embedding(idx)))
+
+
+def build_model(config: ModelConfig) -> SequenceModel:
+    """The model named by ``config.kind``."""
+    return {"gpt": GPT, "neural_net": NeuralNet}[config.kind](config)

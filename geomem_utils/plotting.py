@@ -1,0 +1,216 @@
+"""Figures shared by the notebooks: one style, the star drawing, the training curves.
+
+``set_style``      every notebook's first cell (small PNG figures, fixed size: nbval compares the
+                   ``<Figure size ...>`` text and large figures bloat the stored notebooks).
+``draw_star``      chapter 01: a path-star / tree-star with coloured arms, its root and held-out leaves
+                   (paper §2, Fig. 2).
+``plot_training``  chapter 02: loss and held-out path accuracy over training (paper §2, claim C2).
+
+Every function returns its figure / axes and prints nothing, so a cell never ends on a repr.
+"""
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+from matplotlib.lines import Line2D
+
+from .graphs import Graph
+from .training import History
+
+FIGSIZE = (6.0, 3.6)
+DPI = 80
+
+# metric name in History -> (legend label, colour, marker, line width)
+TRAINING_METRICS = {
+# (exact match is drawn thick underneath: on held-out leaves it often equals the hardest-token accuracy)
+    "test_exact": ("held-out leaves: exact match", "tab:red", "o", 2.8),
+    "test_hardest": ("held-out leaves: hardest token (first hop)", "tab:orange", "^", 1.2),
+    "train_exact": ("training leaves: exact match", "tab:blue", "s", 2.8),
+    "edge_recovery": ("edge recovery (top-k)", "tab:green", "D", 1.2),
+}
+
+
+def set_style(figsize: tuple = FIGSIZE, dpi: int = DPI) -> None:
+    """Fix figure size, a low dpi and inline PNG output (every notebook's first cell).
+
+    PNG rather than SVG because nbval ignores images but would compare SVG text; the low dpi keeps
+    each stored notebook small.
+    """
+    mpl.rcParams.update({
+        "figure.figsize": tuple(figsize), "figure.dpi": dpi, "savefig.dpi": dpi,
+        "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
+        "axes.spines.top": False, "axes.spines.right": False, "figure.autolayout": False,
+    })
+    try:  # only inside IPython / Jupyter
+        from IPython import get_ipython
+        if get_ipython() is not None:
+            from matplotlib_inline.backend_inline import set_matplotlib_formats
+            set_matplotlib_formats("png")
+    except ImportError:  # pragma: no cover - matplotlib-inline ships with ipykernel
+        pass
+
+
+# ---------------------------------------------------------------- graph drawing (chapter 01)
+def arm_colours(n_arms: int) -> np.ndarray:
+    """One RGBA colour per arm: tab10 / tab20 for few arms, well-spread hues beyond."""
+    if n_arms <= 10:
+        return plt.get_cmap("tab10")(np.arange(n_arms))
+    if n_arms <= 20:
+        return plt.get_cmap("tab20")(np.arange(n_arms))
+    # golden-ratio hue steps: neighbouring arms (drawn side by side) get clearly different colours
+    return plt.get_cmap("hsv")((np.arange(n_arms) * 0.618034) % 1.0)
+
+
+def _radial_positions(graph: Graph, arms: np.ndarray) -> dict:
+    """Arms as rays around the root (depth = radius); tree-star branches fan out inside their wedge."""
+    pos = {graph.root: np.zeros(2)}
+    arm = graph.arm_of()
+    keep = np.isin(arm[graph.paths[:, 1]], arms)
+    paths = graph.paths[keep]
+    n_paths = len(paths)
+    # every root-to-leaf path gets its own angle; a node sits at the mean angle of the paths through it
+    offset = max(0.0, (len(arms) - 8) / 8)  # push crowded inner rings outwards when there are many arms
+    angles: dict[int, list[float]] = {}
+    for i, p in enumerate(paths):
+        a = 2 * np.pi * i / n_paths
+        for j, v in enumerate(p[1:], start=1):
+            angles.setdefault(int(v), []).append(a)
+            pos.setdefault(int(v), j + offset)
+    for v, a in angles.items():
+        mean = np.angle(np.mean(np.exp(1j * np.asarray(a))))
+        pos[v] = pos[v] * np.array([np.cos(mean), np.sin(mean)])
+    return pos
+
+
+def draw_star(graph: Graph, ax=None, highlight=None, held_out=None, max_arms: int = 30,
+              labels: bool | None = None, seed: int = 0, layout: str = "auto",
+              highlight_label: str = "highlighted path"):
+    """Draw a path-star G_{d,l} or tree-star T_{d,l} (paper §2, Fig. 2); returns the axes.
+
+    Parameters
+    ----------
+    graph : a star ``Graph`` (other graphs are drawn in one colour with a seeded spring layout).
+    highlight : node ids of a path to emphasise (e.g. ``graph.paths[i]``), drawn as thick black edges
+        and named ``highlight_label`` in the legend.
+    held_out : node ids of the held-out leaves (e.g. ``graph.leaves[task.test_paths]``): drawn as squares.
+    max_arms : for larger d only this many arms are drawn (the highlighted ones first); the title says so.
+    labels : print node ids on the nodes (default: when at most 40 nodes are drawn).
+    layout : ``"radial"`` (arms as rays, depth = radius), ``"spring"`` (networkx spring layout, seeded,
+        started from the radial one) or ``"auto"``: radial for path-stars, spring for tree-stars.
+    """
+    if not isinstance(graph, Graph):
+        raise ValueError(f"graph must be a geomem_utils Graph, got {type(graph).__name__}")
+    if layout not in ("auto", "spring", "radial"):
+        raise ValueError(f"layout must be 'auto', 'spring' or 'radial', got {layout!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.6))
+    G = graph.to_networkx()
+    highlight = [] if highlight is None else [int(v) for v in np.asarray(highlight).ravel()]
+    held = set() if held_out is None else {int(v) for v in np.asarray(held_out).ravel()}
+
+    if graph.paths is None:  # not a star: plain drawing
+        pos = nx.spring_layout(G, seed=seed)
+        nx.draw_networkx(G, pos, ax=ax, node_size=120, node_color="tab:gray", font_size=7,
+                         with_labels=graph.n <= 40 if labels is None else labels)
+        ax.set_title(graph.name)
+        ax.set_axis_off()
+        return ax
+
+    arm = graph.arm_of()
+    d = int(arm.max()) + 1
+    arms = np.arange(d)
+    if d > max_arms:  # highlighted arms first, then evenly spaced others
+        first = sorted({int(arm[v]) for v in highlight if arm[v] >= 0})
+        rest = [a for a in np.linspace(0, d - 1, max_arms).round().astype(int) if a not in first]
+        arms = np.array(sorted(set(first + rest[: max_arms - len(first)])))
+    nodes = [graph.root] + np.flatnonzero(np.isin(arm, arms)).tolist()
+    H = G.subgraph(nodes)
+    pos = _radial_positions(graph, arms)
+    if layout == "auto":
+        layout = "radial" if graph.params.get("family") in ("path_star", "tiny_star") else "spring"
+    if layout == "spring":
+        pos = nx.spring_layout(H, pos=pos, seed=seed, iterations=30)
+    colours = arm_colours(d)
+    leaves = set(graph.leaves.tolist())
+
+    nx.draw_networkx_edges(H, pos, ax=ax, edge_color="0.75", width=1.0)
+    if len(highlight) > 1:
+        hl_edges = [(u, v) for u, v in zip(highlight[:-1], highlight[1:]) if H.has_edge(u, v)]
+        nx.draw_networkx_edges(H, pos, edgelist=hl_edges, ax=ax, edge_color="k", width=3.0)
+    small = len(nodes) <= 40
+    size = 170 if small else max(25, 2500 // len(nodes))
+    inner = [v for v in nodes if v != graph.root and v not in leaves]
+    for group, marker in ((inner, "o"), ([v for v in nodes if v in leaves and v not in held], "o"),
+                          ([v for v in nodes if v in held], "s")):
+        if group:
+            nx.draw_networkx_nodes(H, pos, nodelist=group, ax=ax, node_shape=marker, node_size=size,
+                                   node_color=[colours[arm[v]] for v in group],
+                                   edgecolors=["k" if v in held else "w" for v in group],
+                                   linewidths=[2.0 if v in held else 0.5 for v in group])
+    nx.draw_networkx_nodes(H, pos, nodelist=[graph.root], ax=ax, node_shape="*", node_size=size * 2,
+                           node_color="gold", edgecolors="k", linewidths=1.0)
+    if labels if labels is not None else small:
+        nx.draw_networkx_labels(H, pos, ax=ax, font_size=7)
+
+    p = graph.params
+    families = {"path_star": "path-star G", "tiny_star": "path-star G", "tree_star": "tree-star T"}
+    name = families.get(p.get("family"), graph.name)
+    title = f"{name}$_{{{p.get('d', d)},{p.get('l', '')}}}$: {graph.n} nodes" if "d" in p else graph.name
+    if len(arms) < d:
+        title += f" (showing {len(arms)} of {d} arms)"
+    ax.set_title(title)
+    handles = [Line2D([], [], marker="*", ls="", color="gold", mec="k", ms=12, label="root")]
+    if held:
+        handles.append(Line2D([], [], marker="s", ls="", color="0.7", mec="k", mew=2, ms=8,
+                              label="held-out leaf"))
+    if len(highlight) > 1:
+        handles.append(Line2D([], [], color="k", lw=3, label=highlight_label))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles), frameon=False)
+    ax.set_axis_off()
+    ax.margins(0.08)
+    return ax
+
+
+# ---------------------------------------------------------------- training curves (chapter 02)
+def plot_training(history: History, chance: float, ax=None):
+    """Loss and path accuracies over training (paper §2, claim C2); returns ``(fig, (ax_loss, ax_acc))``.
+
+    Left: training loss per step (log scale). Right: held-out exact match, held-out hardest-token
+    (first-hop) accuracy, training-leaf exact match and edge recovery at each evaluation, with the
+    first-hop chance level 1/d dashed. ``ax`` may be a pair of axes to draw into.
+    """
+    if not isinstance(history, History):
+        raise ValueError(f"history must be a geomem_utils History, got {type(history).__name__}")
+    if ax is None:
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.5, 3.2))
+    else:
+        ax_loss, ax_acc = ax
+        fig = ax_loss.figure
+    loss = np.asarray(history.loss, dtype=float)
+    if len(loss):
+        ax_loss.plot(np.arange(1, len(loss) + 1), loss, color="0.3", lw=1.0, label="training loss")
+        if np.all(loss > 0):
+            ax_loss.set_yscale("log")
+            plain = mpl.ticker.FuncFormatter(lambda y, _: f"{y:g}")
+            ax_loss.yaxis.set_major_formatter(plain)
+            if loss.max() / loss.min() < 30:  # under ~1.5 decades: label the minor ticks too
+                ax_loss.yaxis.set_minor_formatter(plain)
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("cross-entropy on targets")
+    ax_loss.set_title("training loss")
+    ax_loss.legend(loc="upper right")
+
+    for name, (label, colour, marker, lw) in TRAINING_METRICS.items():
+        steps, values = history.series(name)
+        if len(steps):
+            ax_acc.plot(steps, values, color=colour, marker=marker, ms=3, lw=lw, label=label)
+    ax_acc.axhline(chance, color="k", ls="--", lw=1.0, label=f"chance of the first hop (1/d = {chance:.3g})")
+    ax_acc.set_ylim(-0.03, 1.03)
+    ax_acc.set_xlabel("step")
+    ax_acc.set_ylabel("accuracy")
+    ax_acc.set_title("path-finding and edge memorization")
+    ax_acc.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    fig.tight_layout()
+    return fig, (ax_loss, ax_acc)

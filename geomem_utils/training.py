@@ -1,0 +1,217 @@
+"""One trainer for every model and recipe (spec §2 "Optimisation").
+
+AdamW with linear warm-up then cosine decay; minibatches drawn epoch by epoch from the mixed set of
+edge and path examples (the paper's main recipe) or, with ``recipe="staged"``, edges first and paths
+after (ablation C14). The loss is computed at target positions only, so logits over the vocabulary
+are formed for a handful of positions per sequence, not all of them.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from .config import check_choice, check_float, check_int, default_device
+from .evaluation import edge_recovery, path_accuracy
+from .models import ModelConfig, SequenceModel, build_model
+from .graphs import path_star
+from .tasks import IGNORE, Examples, PathStarTask
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings. ``batch_size=0`` means full batch."""
+
+    steps: int = 2000
+    batch_size: int = 256
+    lr: float = 3e-3
+    min_lr_frac: float = 0.1      # cosine decays to lr * min_lr_frac
+    warmup: int = 100
+    weight_decay: float = 0.01
+    betas: tuple = (0.9, 0.98)
+    grad_clip: float = 1.0
+    recipe: str = "mixed"         # "mixed" (paper) or "staged" (C14)
+    stage_steps: int = 0          # staged: steps on edges alone before paths join
+    seed: int = 0
+
+    def __post_init__(self):
+        check_int("steps", self.steps, minimum=1)
+        check_int("batch_size", self.batch_size, minimum=0)
+        check_float("lr (learning rate)", self.lr, minimum=0.0, strict_min=True)
+        check_float("min_lr_frac", self.min_lr_frac, minimum=0.0, maximum=1.0)
+        check_int("warmup", self.warmup, minimum=0)
+        check_float("weight_decay", self.weight_decay, minimum=0.0)
+        check_float("grad_clip", self.grad_clip, minimum=0.0)
+        check_choice("recipe", self.recipe, ("mixed", "staged"))
+        check_int("stage_steps", self.stage_steps, minimum=0)
+        check_int("seed", self.seed, minimum=0)
+
+    def lr_at(self, step: int) -> float:
+        """Linear warm-up to ``lr``, then cosine decay towards ``lr * min_lr_frac`` (reached at step ``steps``)."""
+        if step < self.warmup:
+            return self.lr * (step + 1) / self.warmup
+        frac = (step - self.warmup) / max(1, self.steps - self.warmup)
+        return self.lr * (self.min_lr_frac + (1 - self.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class History:
+    """Metrics over training: ``loss`` every step, evaluation dicts every ``eval_every`` steps."""
+
+    loss: list = field(default_factory=list)
+    evals: list = field(default_factory=list)   # [{"step": s, "time": t, metric: value, ...}]
+    wall_time: float = 0.0
+
+    def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, values) of one evaluated metric."""
+        rows = [e for e in self.evals if name in e]
+        return np.array([e["step"] for e in rows]), np.array([e[name] for e in rows])
+
+    def last(self, name: str):
+        return self.series(name)[1][-1]
+
+
+def loss_on_targets(model: SequenceModel, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy at target positions only: logits for the few target rows, not all T."""
+    h = model(x)
+    mask = y != IGNORE
+    return F.cross_entropy(model.readout(h[mask]), y[mask])
+
+
+def _batches(n: int, batch_size: int, gen: torch.Generator):
+    """Endless epoch-wise shuffled index batches."""
+    bs = n if batch_size in (0, None) or batch_size >= n else batch_size
+    while True:
+        perm = torch.randperm(n, generator=gen)
+        for i in range(0, n - bs + 1, bs):
+            yield perm[i:i + bs]
+
+
+def train(model: SequenceModel, task: PathStarTask | Examples, config: TrainConfig, *,
+          eval_every: int = 0, evaluate: Callable | None = None, progress: bool = True,
+          device=None, max_seconds: float | None = None) -> History:
+    """Train ``model`` on ``task`` (a PathStarTask or any Examples) and return its History.
+
+    ``evaluate(model) -> dict`` runs every ``eval_every`` steps (and at the end); for a PathStarTask the
+    default measures held-out exact match, hardest-token accuracy and edge recovery.
+    ``max_seconds`` stops early at a wall-clock budget (benchmarks).
+    """
+    device = device or default_device()
+    model.to(device).train()
+    torch.manual_seed(config.seed)
+    gen = torch.Generator().manual_seed(config.seed)
+    if isinstance(task, PathStarTask):
+        data = task.training_set()
+        edges_only = task.edge_examples()
+        if evaluate is None and task.path_mode != "none":
+            evaluate = lambda m: default_metrics(m, task)  # noqa: E731
+    else:
+        data, edges_only = task, None
+    x_all, y_all = (t.to(device) for t in data.inputs_targets())
+    if config.recipe == "staged":
+        if edges_only is None:
+            raise ValueError("recipe='staged' needs a PathStarTask (edges, then paths)")
+        xe, ye = (t.to(device) for t in edges_only.inputs_targets())
+        xe = F.pad(xe, (0, x_all.shape[1] - xe.shape[1]), value=task.vocab["[PAD]"])
+        ye = F.pad(ye, (0, y_all.shape[1] - ye.shape[1]), value=IGNORE)
+
+    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() >= 2 and "embedding" not in n]
+    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p not in set(decay)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=config.lr, betas=config.betas)
+    params = decay + no_decay
+    hist = History()
+    batches = _batches(len(x_all), config.batch_size, gen)
+    edge_batches = _batches(len(xe), config.batch_size, gen) if config.recipe == "staged" else None
+    t0, eval_time = time.perf_counter(), 0.0
+    bar = tqdm(range(config.steps), disable=not progress, desc="training", leave=False)
+    for step in bar:
+        for g in opt.param_groups:
+            g["lr"] = config.lr_at(step)
+        if edge_batches is not None and step < config.stage_steps:
+            idx = next(edge_batches)
+            x, y = xe[idx], ye[idx]
+        else:
+            idx = next(batches)
+            x, y = x_all[idx], y_all[idx]
+        loss = loss_on_targets(model, x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if config.grad_clip:
+            torch.nn.utils.clip_grad_norm_(params, config.grad_clip)
+        opt.step()
+        hist.loss.append(loss.item())
+        last = step == config.steps - 1
+        train_time = time.perf_counter() - t0 - eval_time  # evaluation time is not training time
+        out_of_time = max_seconds is not None and train_time > max_seconds
+        if evaluate is not None and ((eval_every and (step + 1) % eval_every == 0) or last or out_of_time):
+            t_eval = time.perf_counter()
+            metrics = evaluate(model)
+            hist.evals.append(dict(step=step + 1, time=train_time, **metrics))
+            bar.set_postfix({k: f"{v:.2f}" for k, v in metrics.items() if isinstance(v, float)})
+            eval_time += time.perf_counter() - t_eval
+        if out_of_time:
+            break
+    hist.wall_time = time.perf_counter() - t0 - eval_time
+    model.eval()
+    return hist
+
+
+def default_metrics(model, task: PathStarTask) -> dict:
+    """Held-out exact match and hardest-token accuracy, training-leaf exact match, edge recovery."""
+    test = path_accuracy(model, task, "test")
+    train_ = path_accuracy(model, task, "train")
+    return dict(test_exact=test["exact_match"], test_hardest=test["hardest_token"],
+                train_exact=train_["exact_match"], edge_recovery=edge_recovery(model, task))
+
+
+def model_for(task: PathStarTask, **sizes) -> SequenceModel:
+    """A model sized for ``task``'s vocabulary and sequence length (extra keywords go to ModelConfig)."""
+    T = task.training_set().tokens.shape[1]
+    return build_model(ModelConfig(vocab_size=len(task.vocab), block_size=T, **sizes))
+
+
+@dataclass
+class Run:
+    """A trained model with its task, history and the settings that produced it."""
+
+    task: PathStarTask
+    model: SequenceModel
+    history: History
+    settings: dict
+
+
+# Chapter 02's setting, found by the sweep in benchmarks/p1_time_to_threshold.py: reaches >= 90% held-out
+# exact match on G_{100,5} and G_{200,5} in a few hundred steps on a 2-core CPU.
+PATH_STAR_DEFAULTS = dict(d=200, l=5, width=128, depth=2, heads=4, n_pause=1, steps=400, lr=2e-3, batch_size=256)
+
+
+def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, heads: int = 4,
+                  n_pause: int = 1, steps: int = 400, lr: float = 2e-3, batch_size: int = 256,
+                  seed: int = 0, eval_every: int = 50, progress: bool = True,
+                  max_seconds: float | None = None, freeze_embeddings: bool = False,
+                  **task_options) -> Run:
+    """The in-weights path-star experiment of chapter 02 (paper §2, claim C2) in one call.
+
+    Builds G_{d,l} (ids permuted by ``seed``), the mixed edge + path task (extra ``task_options`` go to
+    PathStarTask: ``edge_direction``, ``path_mode``, ``self_edges`` …), a GPT with tied embeddings, and
+    trains it with AdamW, warm-up and cosine decay, evaluating held-out leaves every ``eval_every`` steps.
+    """
+    from .config import set_seed
+    set_seed(seed)
+    task = PathStarTask(path_star(d, l, seed=seed), n_pause=n_pause, split_seed=seed, **task_options)
+    model = model_for(task, n_layer=depth, n_head=heads, n_embd=width, freeze_embeddings=freeze_embeddings)
+    config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=min(100, steps // 10), seed=seed)
+    hist = train(model, task, config, eval_every=eval_every, progress=progress, max_seconds=max_seconds)
+    settings = dict(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps, lr=lr,
+                    batch_size=batch_size, seed=seed, freeze_embeddings=freeze_embeddings, **task_options)
+    return Run(task, model, hist, settings)

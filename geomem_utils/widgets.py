@@ -1,0 +1,191 @@
+"""Interactive panels of the notebooks (ipywidgets 8), each a thin shell around a pure, tested helper.
+
+``describe_path_star`` / ``path_star_explorer``  chapter 01: what the in-weights path-star task
+                                                  looks like for any G_{d,l} (paper §2).
+``retrain_summary`` / ``retrain_panel``           chapter 02: retrain the in-weights path-star
+                                                  experiment with your own knobs (paper §2, claim C2).
+
+The panels return ``ipywidgets.interactive`` objects: the notebook displays them, tests set their
+slider values and read ``.result`` (the helper's return value) without a browser.
+"""
+from __future__ import annotations
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import ipywidgets as W
+
+from .config import check_int
+from .graphs import path_star
+from .plotting import draw_star, plot_training
+from .tasks import PathStarTask, Vocab
+from .training import PATH_STAR_DEFAULTS as _D, run_path_star
+
+ARROW = " → "
+PANEL_HEADS = 4  # retrain_panel's fixed number of attention heads; its width slider steps by 16
+
+
+# ---------------------------------------------------------------- chapter 01: the task
+def format_example(vocab: Vocab, tokens, is_target, arrow: str = ARROW) -> str:
+    """One example as ``'prompt → targets'`` text, padding dropped: ``'[PATH] 5 [PAUSE] → 7 3 2 5'``."""
+    tokens, is_target = np.asarray(tokens), np.asarray(is_target, dtype=bool)
+    return vocab.decode(tokens[~is_target]) + arrow + vocab.decode(tokens[is_target])
+
+
+def describe_path_star(d: int = 6, l: int = 5, n_pause: int = 1, seed: int = 0) -> dict:
+    """The in-weights path-star task on G_{d,l} in numbers and example sequences (paper §2).
+
+    All examples come from the real task builders (``PathStarTask``) and follow one training leaf's
+    arm: the forward edge out of the root (the first hop), the backward edge out of the leaf, and the
+    forward, reverse and hardest-token path examples of that leaf. Returns a dict of numbers and strings.
+    """
+    d = check_int("d (number of arms)", d, minimum=2)
+    l = check_int("l (nodes per arm, root included)", l, minimum=2)
+    g = path_star(d, l, seed=seed)
+    tasks = {m: PathStarTask(g, path_mode=m, n_pause=n_pause, split_seed=seed)
+             for m in ("forward", "reverse", "hardest")}
+    task = tasks["forward"]
+    v = task.vocab
+    path = g.paths[task.train_paths[0]]           # root, v1, ..., leaf of one training leaf
+    edges = task.edge_examples()
+
+    def edge(u, w):
+        row = np.flatnonzero((edges.tokens[:, 1] == u) & (edges.tokens[:, 2] == w))[0]
+        return format_example(v, edges.tokens[row], edges.is_target[row])
+
+    def path_example(mode):
+        ex = tasks[mode].path_examples("train")   # row 0 is train_paths[0]
+        return format_example(v, ex.tokens[0], ex.is_target[0])
+
+    held = g.paths[task.test_paths[0]]
+    return dict(
+        graph=g.name, d=d, l=l, n_pause=task.n_pause, seed=seed,
+        n_nodes=g.n, n_edges=g.num_edges, n_edge_examples=len(edges), vocab_size=len(v),
+        root=int(g.root), example_path=[int(x) for x in path],
+        edge_forward=edge(path[0], path[1]), edge_backward=edge(path[-1], path[-2]),
+        path_forward=path_example("forward"), path_reverse=path_example("reverse"),
+        path_hardest=path_example("hardest"),
+        held_out_prompt=v.decode(task.prompt_of(held)) + ARROW + "?",
+        n_train_leaves=len(task.train_paths), n_held_out_leaves=len(task.test_paths),
+        chance=task.chance,
+    )
+
+
+def format_description(desc: dict) -> str:
+    """The text block the path-star explorer prints under its figure."""
+    return "\n".join([
+        f"G_{{{desc['d']},{desc['l']}}}: {desc['n_nodes']} nodes (root {desc['root']}), "
+        f"{desc['n_edges']} edges -> {desc['n_edge_examples']} edge examples (both directions); "
+        f"vocabulary {desc['vocab_size']} tokens",
+        f"  edge, forward (away from the root) : {desc['edge_forward']}",
+        f"  edge, backward (toward the root)   : {desc['edge_backward']}",
+        f"  path, forward                      : {desc['path_forward']}",
+        f"  path, reverse                      : {desc['path_reverse']}",
+        f"  path, hardest token (first hop)    : {desc['path_hardest']}",
+        f"  held-out leaf, prompt only         : {desc['held_out_prompt']}",
+        f"leaf split: {desc['n_train_leaves']} training leaves, {desc['n_held_out_leaves']} held-out "
+        f"(chance of the first hop 1/d = {desc['chance']:.3f})",
+    ])
+
+
+def _explore(d: int, l: int, n_pause: int) -> dict:
+    desc = describe_path_star(d, l, n_pause, seed=0)
+    g = path_star(d, l, seed=0)
+    task = PathStarTask(g, n_pause=n_pause, split_seed=0)
+    fig, ax = plt.subplots(figsize=(4.4, 4.4))
+    draw_star(g, ax=ax, highlight=desc["example_path"], held_out=g.leaves[task.test_paths],
+              highlight_label="the example training path")
+    plt.show()
+    plt.close(fig)
+    print(format_description(desc))
+    return desc
+
+
+def path_star_explorer(d: int = 6, l: int = 5, n_pause: int = 1) -> W.interactive:
+    """Chapter 01 panel: sliders for d, l and the number of pauses redraw G_{d,l} (training path in
+    black, held-out leaves as squares) and print its example sequences (``describe_path_star``)."""
+    slider = dict(continuous_update=False, style={"description_width": "initial"})
+    return W.interactive(
+        _explore,
+        d=W.IntSlider(value=d, min=2, max=30, description="d (arms)", **slider),
+        l=W.IntSlider(value=l, min=2, max=8, description="ℓ (nodes per arm)", **slider),
+        n_pause=W.IntSlider(value=n_pause, min=0, max=6, description="pauses", **slider),
+    )
+
+
+# ---------------------------------------------------------------- chapter 02: retraining
+def retrain_summary(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], depth: int = _D["depth"],
+                    n_pause: int = _D["n_pause"], steps: int = _D["steps"], lr: float = _D["lr"], seed: int = 0, heads: int = PANEL_HEADS,
+                    batch_size: int = 256, eval_every: int | None = None) -> dict:
+    """Train the in-weights path-star model once (``run_path_star``, paper §2, claim C2) and summarise.
+
+    Returns held-out exact match, held-out hardest-token (first-hop) accuracy, its chance 1/d,
+    training-leaf exact match, edge recovery, the wall time in seconds, the parameter count and the
+    ``History`` (for ``plot_training``). ``eval_every`` defaults to about ten evaluations per run.
+    Raises ValueError (naming the parameter) for settings the model cannot take, e.g. a width that the
+    number of heads does not divide.
+    """
+    width = check_int("width", width, minimum=1)
+    heads = check_int("heads", heads, minimum=1)
+    if width % heads:
+        raise ValueError(f"width must be divisible by the number of heads: got width {width} and "
+                         f"{heads} heads (try {max(heads, width - width % heads)})")
+    steps = check_int("steps", steps, minimum=1)
+    every = eval_every or max(1, steps // 10)
+    t0 = time.perf_counter()
+    run = run_path_star(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps,
+                        lr=lr, batch_size=batch_size, seed=seed, eval_every=every, progress=False)
+    wall = time.perf_counter() - t0
+    h = run.history
+    return dict(test_exact=float(h.last("test_exact")), test_hardest=float(h.last("test_hardest")),
+                chance=float(run.task.chance), train_exact=float(h.last("train_exact")),
+                edge_recovery=float(h.last("edge_recovery")), wall_time=wall,
+                n_params=run.model.num_params(), history=h, settings=run.settings)
+
+
+def format_summary(s: dict) -> str:
+    """The text block the retrain panel prints above its figure."""
+    return "\n".join([
+        f"held-out leaves : exact match {s['test_exact']:.2f}, hardest token {s['test_hardest']:.2f} "
+        f"(chance {s['chance']:.3f})",
+        f"training leaves : exact match {s['train_exact']:.2f};  edge recovery {s['edge_recovery']:.2f}",
+        f"model           : {s['n_params']:,} parameters; trained in {s['wall_time']:.1f} s",
+    ])
+
+
+def _retrain(d, l, width, depth, n_pause, steps, lr, seed) -> dict:
+    try:
+        s = retrain_summary(d=d, l=l, width=width, depth=depth, n_pause=n_pause, steps=steps, lr=lr, seed=seed)
+    except ValueError as e:  # a clear message in the output area instead of a traceback
+        print(f"Cannot train with these settings: {e}")
+        return {"error": str(e)}
+    print(format_summary(s))
+    fig, _ = plot_training(s["history"], s["chance"])
+    plt.show()
+    plt.close(fig)
+    return s
+
+
+def retrain_panel(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], depth: int = _D["depth"],
+                  n_pause: int = _D["n_pause"], steps: int = _D["steps"], lr: float = _D["lr"], seed: int = 0) -> W.interactive:
+    """Chapter 02 panel: pick G_{d,l}, model size, pauses, steps, learning rate and seed, press
+    "Train", and get ``retrain_summary``'s numbers plus ``plot_training``'s curves.
+
+    Sliders start at chapter 02's setting (``PATH_STAR_DEFAULTS``).
+    Nothing trains until the button is pressed (``interact_manual``). Heads are fixed at 4 and the
+    width slider moves in steps of 16, so every width it offers is divisible by the heads.
+    """
+    kw = dict(continuous_update=False, style={"description_width": "initial"})
+    return W.interactive(
+        _retrain, {"manual": True, "manual_name": "Train"},
+        d=W.IntSlider(value=d, min=2, max=400, step=2, description="d (arms)", **kw),
+        l=W.IntSlider(value=l, min=2, max=8, description="ℓ (nodes per arm)", **kw),
+        width=W.IntSlider(value=width, min=16, max=256, step=16, description="width", **kw),
+        depth=W.IntSlider(value=depth, min=1, max=6, description="depth (layers)", **kw),
+        n_pause=W.IntSlider(value=n_pause, min=0, max=6, description="pauses", **kw),
+        steps=W.IntSlider(value=steps, min=20, max=5000, step=20, description="steps", **kw),
+        lr=W.FloatLogSlider(value=lr, base=10, min=-4, max=-1, step=0.1, readout_format=".1e",
+                            description="learning rate", **kw),
+        seed=W.IntSlider(value=seed, min=0, max=20, description="seed", **kw),
+    )

@@ -1,0 +1,82 @@
+"""The pip packaging (pyproject + constraints) and environment.yml describe the same environment,
+and the running environment is the pinned one the notebooks were executed with."""
+from __future__ import annotations
+
+import tomllib
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+ENV = yaml.safe_load((ROOT / "environment.yml").read_text())
+
+
+def pins() -> dict[str, str]:
+    out = {}
+    for line in (ROOT / "requirements/constraints.txt").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, ver = line.partition("==")
+            assert ver, f"constraint {line!r} is not an exact pin"
+            out[canonicalize_name(name)] = ver
+    return out
+
+
+def env_pip_lines() -> list[str]:
+    pip = [d for d in ENV["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert len(pip) == 1, "environment.yml needs one pip: section"
+    return pip[0]["pip"]
+
+
+def direct_requirements() -> list[Requirement]:
+    p = PYPROJECT["project"]
+    reqs = list(p["dependencies"])
+    for extra in p["optional-dependencies"].values():
+        reqs += extra
+    return [Requirement(r) for r in reqs]
+
+
+def test_environment_yml_installs_the_pip_package_with_the_same_pins():
+    lines = env_pip_lines()
+    assert "-c requirements/constraints.txt" in lines
+    editable = [ln for ln in lines if ln.startswith("-e ")]
+    assert len(editable) == 1
+    extras = set(editable[0].split("[", 1)[1].rstrip("]").split(","))
+    assert extras == set(PYPROJECT["project"]["optional-dependencies"]), "environment.yml must install every extra"
+    # nothing installed by conda besides python and pip, so conda cannot drift from the pins
+    conda = [d for d in ENV["dependencies"] if isinstance(d, str)]
+    assert sorted(d.split("=")[0] for d in conda) == ["pip", "python"]
+
+
+def test_environment_python_satisfies_requires_python():
+    py = next(d for d in ENV["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    assert Version(py.split("=")[1]) in SpecifierSet(PYPROJECT["project"]["requires-python"])
+
+
+def test_every_direct_dependency_is_pinned_and_the_pin_satisfies_pyproject():
+    p = pins()
+    for req in direct_requirements():
+        name = canonicalize_name(req.name)
+        assert name in p, f"{req.name} is a dependency in pyproject.toml but not pinned in constraints.txt"
+        assert Version(p[name]) in req.specifier, f"pin {name}=={p[name]} violates pyproject's {req}"
+    assert p["torch"] == "2.13.0"
+
+
+def test_installed_versions_match_the_pins():
+    mismatched = []
+    for req in direct_requirements():
+        name = canonicalize_name(req.name)
+        try:
+            got = Version(version(req.name)).public  # 2.13.0+cpu -> 2.13.0
+        except PackageNotFoundError:
+            pytest.fail(f"{req.name} is not installed: run scripts/setup.sh")
+        if got != pins()[name]:
+            mismatched.append(f"{name}: installed {got}, pinned {pins()[name]}")
+    assert not mismatched, "environment differs from requirements/constraints.txt: " + "; ".join(mismatched)

@@ -1,0 +1,118 @@
+"""Figures of chapters 01-02 (geomem_utils.plotting): real properties of the drawn axes."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from geomem_utils import History, PathStarTask, cycle, path_star, tree_star  # noqa: E402
+from geomem_utils.plotting import TRAINING_METRICS, arm_colours, draw_star, plot_training, set_style  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_set_style_fixes_size_and_low_dpi():
+    set_style()
+    assert tuple(matplotlib.rcParams["figure.figsize"]) == (6.0, 3.6)
+    assert matplotlib.rcParams["figure.dpi"] <= 90
+    assert matplotlib.rcParams["savefig.dpi"] <= 90
+
+
+def _legend_texts(ax):
+    leg = ax.get_legend()
+    return [t.get_text() for t in leg.get_texts()] if leg else []
+
+
+def test_draw_star_small_path_star_marks_root_heldout_and_path():
+    g = path_star(6, 5, seed=0)
+    task = PathStarTask(g)
+    path = g.paths[task.train_paths[0]]
+    ax = draw_star(g, highlight=path, held_out=g.leaves[task.test_paths])
+    assert ax.get_title().startswith("path-star G")
+    assert "25 nodes" in ax.get_title() and "showing" not in ax.get_title()
+    assert _legend_texts(ax) == ["root", "held-out leaf", "highlighted path"]
+    # every drawn node appears in exactly one scatter collection (inner, training leaves, held-out, root)
+    n_drawn = sum(len(c.get_offsets()) for c in ax.collections if type(c).__name__ == "PathCollection")
+    assert n_drawn == g.n
+    # node labels for a small graph: one text per node
+    assert len(ax.texts) == g.n
+
+
+def test_draw_star_large_d_draws_subset_and_says_so():
+    g = path_star(100, 5, seed=1)
+    ax = draw_star(g, max_arms=12)
+    assert "showing 12 of 100 arms" in ax.get_title()
+    n_drawn = sum(len(c.get_offsets()) for c in ax.collections if type(c).__name__ == "PathCollection")
+    assert n_drawn == 1 + 12 * 4
+    assert len(ax.texts) == 0  # no labels when crowded
+
+
+def test_draw_star_subset_keeps_highlighted_arm():
+    g = path_star(50, 4, seed=0)
+    path = g.paths[37]
+    ax = draw_star(g, highlight=path, max_arms=5)
+    # the highlighted path's 3 edges are drawn as one thick black LineCollection
+    thick = [c for c in ax.collections if type(c).__name__ == "LineCollection" and max(c.get_linewidths()) >= 3]
+    assert len(thick) == 1 and len(thick[0].get_segments()) == 3
+
+
+def test_draw_star_tree_star_and_plain_graph():
+    ax = draw_star(tree_star(3, 4, seed=0))
+    assert ax.get_title().startswith("tree-star T") and "22 nodes" in ax.get_title()
+    ax = draw_star(cycle(15))
+    assert ax.get_title() == "cycle(15)"
+
+
+def test_draw_star_rejects_bad_input():
+    with pytest.raises(ValueError, match="Graph"):
+        draw_star("not a graph")
+    with pytest.raises(ValueError, match="layout"):
+        draw_star(path_star(3, 3), layout="circle")
+
+
+def test_arm_colours_distinct():
+    for n in (3, 15, 30):
+        c = arm_colours(n)
+        assert c.shape == (n, 4)
+        assert len({tuple(np.round(x, 4)) for x in c}) == n
+
+
+def _fake_history(steps=100, every=25):
+    h = History(loss=list(np.linspace(3.0, 0.05, steps)))
+    for s in range(every, steps + 1, every):
+        f = s / steps
+        h.evals.append(dict(step=s, time=0.0, test_exact=0.5 * f, test_hardest=0.6 * f, train_exact=f,
+                            edge_recovery=min(1.0, 2 * f)))
+    return h
+
+
+def test_plot_training_axes_lines_and_chance():
+    fig, (ax_loss, ax_acc) = plot_training(_fake_history(), chance=1 / 8)
+    assert len(fig.axes) == 2
+    assert ax_loss.get_yscale() == "log"
+    assert ax_loss.get_xlabel() == "step" and ax_acc.get_xlabel() == "step"
+    assert "loss" in ax_loss.get_title() and ax_acc.get_ylabel() == "accuracy"
+    assert len(ax_loss.lines) == 1 and len(ax_loss.lines[0].get_xdata()) == 100
+    assert len(ax_acc.lines) == 5  # four metrics + chance
+    labels = _legend_texts(ax_acc)
+    assert labels[:4] == [v[0] for v in TRAINING_METRICS.values()]
+    chance = ax_acc.lines[-1]
+    assert chance.get_linestyle() == "--" and np.allclose(chance.get_ydata(), 1 / 8)
+    assert "1/d" in labels[-1]
+    np.testing.assert_array_equal(ax_acc.lines[0].get_xdata(), [25, 50, 75, 100])
+
+
+def test_plot_training_into_given_axes_and_missing_metrics():
+    fig, axes = plt.subplots(1, 2)
+    h = History(loss=[1.0, 0.5], evals=[dict(step=2, time=0.0, edge_recovery=0.4)])
+    out_fig, (a, b) = plot_training(h, chance=0.25, ax=axes)
+    assert out_fig is fig and a is axes[0] and b is axes[1]
+    assert len(b.lines) == 2  # edge recovery + chance
+    with pytest.raises(ValueError, match="History"):
+        plot_training({"loss": []}, chance=0.5)
