@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .tasks import IGNORE, Examples, PathStarTask
+from .tasks import IGNORE, Examples, InContextTask, PathStarTask
 
 
 def _device(model) -> torch.device:
@@ -39,18 +39,36 @@ def hardest_index(task: PathStarTask) -> int:
 
 
 @torch.no_grad()
+def decode_accuracy(model, prompts, answers) -> dict:
+    """Greedy-decode ``answers.shape[1]`` tokens after each prompt: exact match, per-position accuracy
+    of the free-running decode, and the decodes themselves."""
+    answers = np.asarray(answers)
+    pred = greedy_decode(model, prompts, answers.shape[1])
+    return dict(exact_match=float((pred == answers).all(1).mean()), per_position=(pred == answers).mean(0),
+                predictions=pred, answers=answers, prompts=np.asarray(prompts))
+
+
 def path_accuracy(model, task: PathStarTask, split: str = "test") -> dict:
     """Greedy-decode every path of ``split``: exact match, hardest-token accuracy, and the decodes.
 
     ``hardest_token`` scores v1 in the *free-running* decode, so it is the number the paper calls
     first-token accuracy (chance 1/d).
     """
-    prompts, answers = task.eval_prompts(split)
-    pred = greedy_decode(model, prompts, answers.shape[1])
-    h = hardest_index(task)
-    return dict(exact_match=float((pred == answers).all(1).mean()),
-                hardest_token=float((pred[:, h] == answers[:, h]).mean()),
-                predictions=pred, answers=answers, prompts=prompts)
+    out = decode_accuracy(model, *task.eval_prompts(split))
+    out["hardest_token"] = float(out["per_position"][hardest_index(task)])
+    return out
+
+
+def incontext_accuracy(model, task: InContextTask, examples: Examples) -> dict:
+    """In-context path-star (claim C1) on fixed test ``examples``: exact match of the greedy decode,
+    accuracy of the decision token v1 (forward targets only; chance 1/d), and per-position
+    teacher-forced accuracy (the Clever Hans signature: high everywhere after v1)."""
+    p = task.prompt_len
+    out = decode_accuracy(model, examples.tokens[:, :p], examples.tokens[:, p:])
+    out["teacher_forced"] = teacher_forced_accuracy(model, examples)
+    if not task.reverse:
+        out["hardest_token"] = float(out["per_position"][1])
+    return out
 
 
 @torch.no_grad()

@@ -21,7 +21,7 @@ from .config import check_choice, check_float, check_int, default_device
 from .evaluation import edge_recovery, path_accuracy
 from .models import ModelConfig, SequenceModel, build_model
 from .graphs import path_star
-from .tasks import IGNORE, Examples, PathStarTask
+from .tasks import IGNORE, Examples, InContextTask, PathStarTask
 
 
 @dataclass
@@ -110,10 +110,46 @@ def _batches(n: int, batch_size: int, gen: torch.Generator):
             yield perm[i:i + bs]
 
 
-def train(model: SequenceModel, task: PathStarTask | Examples, config: TrainConfig, *,
+def batch_stream(task, config: TrainConfig, device):
+    """Endless (x, y) minibatches for ``task``, one per step.
+
+    * PathStarTask: the mixed edge + training-path set, shuffled epoch by epoch; with
+      ``recipe="staged"`` edges alone for the first ``stage_steps`` steps, then the mixed set.
+    * InContextTask: ``batch_size`` fresh random graphs every step (seeded by ``config.seed``).
+    * Examples: that fixed set, shuffled epoch by epoch.
+    """
+    gen = torch.Generator().manual_seed(config.seed)
+    if isinstance(task, InContextTask):
+        if not config.batch_size:
+            raise ValueError("batch_size must be >= 1 for an InContextTask (there is no full batch)")
+        rng = np.random.default_rng(config.seed)
+        while True:
+            yield task.sample(config.batch_size, rng).inputs_targets(device)
+    if isinstance(task, PathStarTask):
+        data = task.training_set()
+    elif isinstance(task, Examples):
+        data = task
+    else:
+        raise ValueError(f"task must be a PathStarTask, InContextTask or Examples, got {type(task).__name__}")
+    x_all, y_all = (t.to(device) for t in data.inputs_targets())
+    step = 0
+    if config.recipe == "staged":
+        if not isinstance(task, PathStarTask):
+            raise ValueError("recipe='staged' needs a PathStarTask (edges, then paths)")
+        xe, ye = (t.to(device) for t in task.edge_examples().inputs_targets())
+        for idx in _batches(len(xe), config.batch_size, gen):
+            if step >= config.stage_steps:
+                break
+            step += 1
+            yield xe[idx], ye[idx]
+    for idx in _batches(len(x_all), config.batch_size, gen):
+        yield x_all[idx], y_all[idx]
+
+
+def train(model: SequenceModel, task: PathStarTask | InContextTask | Examples, config: TrainConfig, *,
           eval_every: int = 0, evaluate: Callable | None = None, progress: bool = True,
           device=None, max_seconds: float | None = None) -> History:
-    """Train ``model`` on ``task`` (a PathStarTask or any Examples) and return its History.
+    """Train ``model`` on ``task`` and return its History (see ``batch_stream`` for the data).
 
     ``evaluate(model) -> dict`` runs every ``eval_every`` steps (and at the end); for a PathStarTask the
     default measures held-out exact match, hardest-token accuracy and edge recovery.
@@ -122,21 +158,9 @@ def train(model: SequenceModel, task: PathStarTask | Examples, config: TrainConf
     device = device or default_device()
     model.to(device).train()
     torch.manual_seed(config.seed)
-    gen = torch.Generator().manual_seed(config.seed)
-    if isinstance(task, PathStarTask):
-        data = task.training_set()
-        edges_only = task.edge_examples()
-        if evaluate is None and task.path_mode != "none":
-            evaluate = lambda m: default_metrics(m, task)  # noqa: E731
-    else:
-        data, edges_only = task, None
-    x_all, y_all = (t.to(device) for t in data.inputs_targets())
-    if config.recipe == "staged":
-        if edges_only is None:
-            raise ValueError("recipe='staged' needs a PathStarTask (edges, then paths)")
-        xe, ye = (t.to(device) for t in edges_only.inputs_targets())
-        xe = F.pad(xe, (0, x_all.shape[1] - xe.shape[1]), value=task.vocab["[PAD]"])
-        ye = F.pad(ye, (0, y_all.shape[1] - ye.shape[1]), value=IGNORE)
+    if evaluate is None and isinstance(task, PathStarTask) and task.path_mode != "none":
+        evaluate = lambda m: default_metrics(m, task)  # noqa: E731
+    batches = batch_stream(task, config, device)
 
     decay = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() >= 2 and "embedding" not in n]
     no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p not in set(decay)]
@@ -144,19 +168,12 @@ def train(model: SequenceModel, task: PathStarTask | Examples, config: TrainConf
                              {"params": no_decay, "weight_decay": 0.0}], lr=config.lr, betas=config.betas)
     params = decay + no_decay
     hist = History()
-    batches = _batches(len(x_all), config.batch_size, gen)
-    edge_batches = _batches(len(xe), config.batch_size, gen) if config.recipe == "staged" else None
     t0, eval_time = time.perf_counter(), 0.0
     bar = tqdm(range(config.steps), disable=not progress, desc="training", leave=False)
     for step in bar:
         for g in opt.param_groups:
             g["lr"] = config.lr_at(step)
-        if edge_batches is not None and step < config.stage_steps:
-            idx = next(edge_batches)
-            x, y = xe[idx], ye[idx]
-        else:
-            idx = next(batches)
-            x, y = x_all[idx], y_all[idx]
+        x, y = next(batches)
         loss = loss_on_targets(model, x, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()

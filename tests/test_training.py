@@ -277,3 +277,57 @@ def test_run_path_star_is_deterministic():
     assert not np.array_equal(a.task.graph.edges, c.task.graph.edges)
     assert a.settings["seed"] == 0 and c.settings["seed"] == 1
     assert not math.isnan(a.history.loss[-1])
+
+
+# ------------------------------------------------------------------ data streams and in-context metrics
+def test_batch_stream_staged_gives_edges_first_then_mixed():
+    from geomem_utils.training import batch_stream
+    task = PathStarTask(path_star(4, 4, seed=0))
+    edge, path = task.vocab["[EDGE]"], task.vocab["[PATH]"]
+    stream = batch_stream(task, TrainConfig(steps=50, batch_size=8, recipe="staged", stage_steps=3), "cpu")
+    first = [next(stream)[0] for _ in range(3)]
+    assert all((x[:, 0] == edge).all() for x in first)
+    later = torch.cat([next(stream)[0][:, 0] for _ in range(20)])
+    assert (later == path).any() and (later == edge).any()
+
+
+def test_batch_stream_incontext_is_fresh_and_seeded():
+    from geomem_utils.tasks import InContextTask
+    from geomem_utils.training import batch_stream
+    task = InContextTask(d=2, l=4, n_labels=20)
+    cfg = TrainConfig(steps=10, batch_size=5, seed=3)
+    a, b = batch_stream(task, cfg, "cpu"), batch_stream(task, cfg, "cpu")
+    x1, y1 = next(a)
+    x2, _ = next(a)
+    torch.testing.assert_close(x1, next(b)[0])          # same seed, same data
+    assert not torch.equal(x1, x2)                       # a fresh sample every step
+    assert x1.shape == (5, task.prompt_len + task.l - 1)
+    assert ((y1 != IGNORE).sum(1) == task.l).all()       # loss on the path tokens only
+    with pytest.raises(ValueError, match="batch_size"):
+        next(batch_stream(task, TrainConfig(batch_size=0), "cpu"))
+    with pytest.raises(ValueError, match="task"):
+        next(batch_stream("not a task", cfg, "cpu"))
+
+
+def test_incontext_accuracy_of_oracles():
+    from geomem_utils.evaluation import incontext_accuracy
+    from geomem_utils.tasks import InContextTask
+    task = InContextTask(d=3, l=4, n_labels=20)
+    ex = task.sample(6, np.random.default_rng(0))
+    p = task.prompt_len
+
+    def oracle(wrong_v1):
+        table = {}
+        for row in ex.tokens:
+            for t in range(p, len(row)):
+                tok = int(row[t])
+                table[tuple(row[:t].tolist())] = (tok + 1) % task.n_labels if wrong_v1 and t == p + 1 else tok
+        return Oracle(len(task.vocab), table)
+
+    good = incontext_accuracy(oracle(False), task, ex)
+    assert good["exact_match"] == 1.0 and good["hardest_token"] == 1.0
+    np.testing.assert_array_equal(good["teacher_forced"], np.ones(task.l))
+    bad = incontext_accuracy(oracle(True), task, ex)
+    assert bad["exact_match"] == 0.0 and bad["hardest_token"] == 0.0
+    # teacher forcing feeds the true v1, so only that one position is wrong
+    np.testing.assert_array_equal(bad["teacher_forced"], [1, 0, 1, 1])
