@@ -214,3 +214,50 @@ def plot_training(history: History, chance: float, ax=None):
     ax_acc.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
     return fig, (ax_loss, ax_acc)
+
+
+def plot_positions(steps, accuracy, labels=None, ax=None, chance=None, title=None):
+    """Per-position accuracy over training (learning order, claims C1 and C3): one line per target
+    position. ``accuracy`` is (evaluations, positions)."""
+    accuracy = np.asarray(accuracy)
+    if ax is None:
+        _, ax = plt.subplots()
+    labels = labels or [f"target {i}" for i in range(accuracy.shape[1])]
+    colours = plt.cm.viridis(np.linspace(0, 0.9, accuracy.shape[1]))
+    for i, (lab, c) in enumerate(zip(labels, colours)):
+        ax.plot(steps, accuracy[:, i], marker=".", color=c, label=lab)
+    if chance is not None:
+        ax.axhline(chance, ls="--", color="k", lw=1, label=f"chance ({chance:.2g})")
+    ax.set_xlabel("step")
+    ax.set_ylabel("teacher-forced accuracy")
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_contrast(results: dict, metrics: dict, chance: float | None = None, ax=None, title=None):
+    """Grouped bars: one group per metric, one bar per run (e.g. trainable vs frozen embeddings, C5).
+
+    ``results`` maps a run name to a dict of metric values; ``metrics`` maps metric keys to labels.
+    """
+    if ax is None:
+        _, ax = plt.subplots()
+    names = list(results)
+    x = np.arange(len(metrics))
+    width = 0.8 / len(names)
+    for j, name in enumerate(names):
+        vals = [results[name][k] for k in metrics]
+        bars = ax.bar(x + (j - (len(names) - 1) / 2) * width, vals, width, label=name)
+        for b, val in zip(bars, vals):
+            ax.text(b.get_x() + b.get_width() / 2, val + 0.02, f"{val:.2f}", ha="center", fontsize=7)
+    if chance is not None:
+        ax.axhline(chance, ls="--", color="k", lw=1, label=f"chance of the first hop ({chance:.2g})")
+    ax.set_xticks(x, list(metrics.values()), fontsize=8)
+    ax.set_ylim(0, 1.15)
+    ax.set_ylabel("accuracy")
+    ax.legend(fontsize=8, loc="upper right")
+    if title:
+        ax.set_title(title)
+    return ax

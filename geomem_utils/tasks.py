@@ -208,6 +208,7 @@ class InContextTask:
         self.reverse = bool(reverse)
         self.vocab = Vocab(self.n_labels, self.SPECIALS)
         self.n_edges = n_nodes - 1
+        self._graph = path_star(self.d, self.l, seed=None)  # canonical ids; relabelled per example
         self.prompt_len = 4 * self.n_edges + 5
 
     @property
@@ -215,18 +216,19 @@ class InContextTask:
         return 1.0 / self.d
 
     def sample(self, n: int, rng: np.random.Generator) -> Examples:
-        """``n`` fresh examples (each with its own random graph labelling and goal arm)."""
+        """``n`` fresh examples (each with its own random graph labelling, edge order and goal arm)."""
         n = check_int("n", n, minimum=1)
-        v = self.vocab
-        rows = np.empty((n, self.prompt_len + self.l), dtype=np.int64)
-        for i in range(n):
-            g = path_star(self.d, self.l, seed=None)
-            labels = rng.choice(self.n_labels, g.n, replace=False)
-            E = labels[g.edges[rng.permutation(g.num_edges)]]
-            edge_part = np.column_stack([E[:, 0], np.full(len(E), v[","]), E[:, 1], np.full(len(E), v["|"])]).ravel()
-            path = labels[g.paths[rng.integers(self.d)]]
-            target = path[::-1] if self.reverse else path
-            rows[i] = np.concatenate([edge_part, [v["/"], path[0], v[","], path[-1], v["="]], target])
+        v, g = self.vocab, self._graph
+        labels = np.argsort(rng.random((n, self.n_labels)), axis=1)[:, :g.n]     # distinct labels per example
+        order = np.argsort(rng.random((n, g.num_edges)), axis=1)                 # shuffled edge list
+        E = labels[np.arange(n)[:, None, None], g.edges[order]]                   # (n, edges, 2) labelled
+        sep = np.broadcast_to
+        edge_part = np.stack([E[..., 0], sep(v[","], E[..., 0].shape), E[..., 1], sep(v["|"], E[..., 0].shape)], -1)
+        path = labels[np.arange(n)[:, None], g.paths[rng.integers(self.d, size=n)]]
+        target = path[:, ::-1] if self.reverse else path
+        col = lambda t: np.full((n, 1), t)  # noqa: E731
+        rows = np.concatenate([edge_part.reshape(n, -1), col(v["/"]), path[:, :1], col(v[","]), path[:, -1:],
+                               col(v["="]), target], 1).astype(np.int64)
         tgt = np.zeros_like(rows, dtype=bool)
         tgt[:, self.prompt_len:] = True
         return Examples(rows, tgt, np.full(n, "path"))

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .config import check_choice, check_float, check_int, default_device
-from .evaluation import edge_recovery, path_accuracy
+from .evaluation import edge_recovery, path_accuracy, teacher_forced_accuracy
 from .models import ModelConfig, SequenceModel, build_model
 from .graphs import path_star
 from .tasks import IGNORE, Examples, InContextTask, PathStarTask
@@ -197,12 +197,17 @@ def train(model: SequenceModel, task: PathStarTask | InContextTask | Examples, c
     return hist
 
 
-def default_metrics(model, task: PathStarTask) -> dict:
-    """Held-out exact match and hardest-token accuracy, training-leaf exact match, edge recovery."""
+def default_metrics(model, task: PathStarTask, positions: bool = False) -> dict:
+    """Held-out exact match and hardest-token accuracy, training-leaf exact match, edge recovery;
+    with ``positions=True`` also ``test_positions``: per-position teacher-forced accuracy on the
+    held-out paths (the learning order of claim C3)."""
     test = path_accuracy(model, task, "test")
     train_ = path_accuracy(model, task, "train")
-    return dict(test_exact=test["exact_match"], test_hardest=test["hardest_token"],
-                train_exact=train_["exact_match"], edge_recovery=edge_recovery(model, task))
+    out = dict(test_exact=test["exact_match"], test_hardest=test["hardest_token"],
+               train_exact=train_["exact_match"], edge_recovery=edge_recovery(model, task))
+    if positions:
+        out["test_positions"] = teacher_forced_accuracy(model, task.path_examples("test"))
+    return out
 
 
 def model_for(task: PathStarTask, **sizes) -> SequenceModel:
@@ -230,19 +235,23 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
                   n_pause: int = 1, steps: int = 400, lr: float = 2e-3, batch_size: int = 256,
                   seed: int = 0, eval_every: int = 50, progress: bool = True,
                   max_seconds: float | None = None, freeze_embeddings: bool = False,
-                  **task_options) -> Run:
+                  track_positions: bool = False, **task_options) -> Run:
     """The in-weights path-star experiment of chapter 02 (paper §2, claim C2) in one call.
 
     Builds G_{d,l} (ids permuted by ``seed``), the mixed edge + path task (extra ``task_options`` go to
     PathStarTask: ``edge_direction``, ``path_mode``, ``self_edges`` …), a GPT with tied embeddings, and
     trains it with AdamW, warm-up and cosine decay, evaluating held-out leaves every ``eval_every`` steps.
+    ``freeze_embeddings`` keeps the token embeddings (and the tied unembedding) at init (claim C5);
+    ``track_positions`` also records per-position teacher-forced accuracy on held-out paths (claim C3).
     """
     from .config import set_seed
     set_seed(seed)
     task = PathStarTask(path_star(d, l, seed=seed), n_pause=n_pause, split_seed=seed, **task_options)
     model = model_for(task, n_layer=depth, n_head=heads, n_embd=width, freeze_embeddings=freeze_embeddings)
     config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=min(100, steps // 10), seed=seed)
-    hist = train(model, task, config, eval_every=eval_every, progress=progress, max_seconds=max_seconds)
+    evaluate = (lambda m: default_metrics(m, task, positions=track_positions)) if task.path_mode != "none" else None
+    hist = train(model, task, config, eval_every=eval_every, evaluate=evaluate, progress=progress,
+                 max_seconds=max_seconds)
     settings = dict(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps, lr=lr,
                     batch_size=batch_size, seed=seed, freeze_embeddings=freeze_embeddings, **task_options)
     return Run(task, model, hist, settings)

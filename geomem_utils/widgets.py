@@ -15,6 +15,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import ipywidgets as W
+from IPython.display import display
 
 from .config import check_int
 from .graphs import path_star
@@ -89,6 +90,13 @@ def format_description(desc: dict) -> str:
     ])
 
 
+def _show(fig) -> None:
+    """Display exactly this figure and close it. (``plt.show()`` inside a widget callback showed an
+    all-white image on the first click of the retrain panel in JupyterLab.)"""
+    display(fig)
+    plt.close(fig)
+
+
 def _explore(d: int, l: int, n_pause: int) -> dict:
     desc = describe_path_star(d, l, n_pause, seed=0)
     g = path_star(d, l, seed=0)
@@ -96,8 +104,7 @@ def _explore(d: int, l: int, n_pause: int) -> dict:
     fig, ax = plt.subplots(figsize=(4.4, 4.4))
     draw_star(g, ax=ax, highlight=desc["example_path"], held_out=g.leaves[task.test_paths],
               highlight_label="the example training path")
-    plt.show()
-    plt.close(fig)
+    _show(fig)
     print(format_description(desc))
     return desc
 
@@ -117,7 +124,8 @@ def path_star_explorer(d: int = 6, l: int = 5, n_pause: int = 1) -> W.interactiv
 # ---------------------------------------------------------------- chapter 02: retraining
 def retrain_summary(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], depth: int = _D["depth"],
                     n_pause: int = _D["n_pause"], steps: int = _D["steps"], lr: float = _D["lr"], seed: int = 0, heads: int = PANEL_HEADS,
-                    batch_size: int = 256, eval_every: int | None = None) -> dict:
+                    batch_size: int = 256, eval_every: int | None = None, freeze_embeddings: bool = False,
+                    path_mode: str = "forward") -> dict:
     """Train the in-weights path-star model once (``run_path_star``, paper §2, claim C2) and summarise.
 
     Returns held-out exact match, held-out hardest-token (first-hop) accuracy, its chance 1/d,
@@ -135,7 +143,8 @@ def retrain_summary(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"]
     every = eval_every or max(1, steps // 10)
     t0 = time.perf_counter()
     run = run_path_star(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps,
-                        lr=lr, batch_size=batch_size, seed=seed, eval_every=every, progress=False)
+                        lr=lr, batch_size=batch_size, seed=seed, eval_every=every, progress=False,
+                        freeze_embeddings=freeze_embeddings, path_mode=path_mode)
     wall = time.perf_counter() - t0
     h = run.history
     return dict(test_exact=float(h.last("test_exact")), test_hardest=float(h.last("test_hardest")),
@@ -154,21 +163,22 @@ def format_summary(s: dict) -> str:
     ])
 
 
-def _retrain(d, l, width, depth, n_pause, steps, lr, seed) -> dict:
+def _retrain(d, l, width, depth, n_pause, steps, lr, seed, freeze_embeddings=False, path_mode="forward") -> dict:
     try:
-        s = retrain_summary(d=d, l=l, width=width, depth=depth, n_pause=n_pause, steps=steps, lr=lr, seed=seed)
+        s = retrain_summary(d=d, l=l, width=width, depth=depth, n_pause=n_pause, steps=steps, lr=lr, seed=seed,
+                            freeze_embeddings=freeze_embeddings, path_mode=path_mode)
     except ValueError as e:  # a clear message in the output area instead of a traceback
         print(f"Cannot train with these settings: {e}")
         return {"error": str(e)}
     print(format_summary(s))
     fig, _ = plot_training(s["history"], s["chance"])
-    plt.show()
-    plt.close(fig)
+    _show(fig)
     return s
 
 
 def retrain_panel(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], depth: int = _D["depth"],
-                  n_pause: int = _D["n_pause"], steps: int = _D["steps"], lr: float = _D["lr"], seed: int = 0) -> W.interactive:
+                  n_pause: int = _D["n_pause"], steps: int = _D["steps"], lr: float = _D["lr"], seed: int = 0,
+                  freeze_embeddings: bool = False, path_mode: str = "forward") -> W.interactive:
     """Chapter 02 panel: pick G_{d,l}, model size, pauses, steps, learning rate and seed, press
     "Train", and get ``retrain_summary``'s numbers plus ``plot_training``'s curves.
 
@@ -188,4 +198,7 @@ def retrain_panel(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], 
         lr=W.FloatLogSlider(value=lr, base=10, min=-4, max=-1, step=0.1, readout_format=".1e",
                             description="learning rate", **kw),
         seed=W.IntSlider(value=seed, min=0, max=20, description="seed", **kw),
+        freeze_embeddings=W.Checkbox(value=freeze_embeddings, description="freeze embeddings (C5)"),
+        path_mode=W.Dropdown(value=path_mode, options=[("full path", "forward"), ("hardest token only (C4)", "hardest"),
+                                                       ("reverse path", "reverse")], description="objective"),
     )

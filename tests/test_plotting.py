@@ -116,3 +116,16 @@ def test_plot_training_into_given_axes_and_missing_metrics():
     assert len(b.lines) == 2  # edge recovery + chance
     with pytest.raises(ValueError, match="History"):
         plot_training({"loss": []}, chance=0.5)
+
+
+def test_plot_positions_and_contrast_draw_what_they_are_given():
+    from geomem_utils.plotting import plot_contrast, plot_positions
+    ax = plot_positions([10, 20, 30], np.array([[0.1, 0.2], [0.5, 0.9], [1.0, 1.0]]), labels=["v1", "v2"], chance=0.5)
+    assert len(ax.lines) == 3 and ax.get_xlabel() == "step"
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.2, 0.9, 1.0])
+    ax = plot_contrast({"trainable": dict(a=1.0, b=0.9), "frozen": dict(a=1.0, b=0.0)},
+                       dict(a="edges", b="held-out"), chance=0.01)
+    heights = sorted(round(p.get_height(), 2) for p in ax.patches)
+    assert heights == [0.0, 0.9, 1.0, 1.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["edges", "held-out"]
+    plt.close("all")
