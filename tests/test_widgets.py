@@ -141,3 +141,15 @@ def test_retrain_panel_reports_bad_width_without_traceback():
     from geomem_utils.widgets import _retrain
     out = _retrain(d=8, l=3, width=30, depth=1, n_pause=0, steps=5, lr=1e-3, seed=0)
     assert "divisible" in out["error"]
+
+
+def test_retrain_panel_frozen_hardest_option_reaches_the_trainer():
+    w = retrain_panel()
+    for name, value in dict(d=8, l=4, width=32, depth=1, steps=60).items():
+        _child(w, name).value = value
+    _child(w, "freeze_embeddings").value = True
+    _child(w, "path_mode").value = "hardest"
+    w.manual_button.click()
+    r = w.result
+    assert r["settings"]["freeze_embeddings"] is True and r["settings"]["path_mode"] == "hardest"
+    assert r["test_exact"] == r["test_hardest"]  # a single target: exact match is the v1 accuracy
