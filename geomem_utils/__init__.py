@@ -13,4 +13,4 @@ from .tasks import Vocab, Examples, PathStarTask, InContextTask  # noqa: F401
 from .models import ModelConfig, GPT, NeuralNet, build_model  # noqa: F401
 from .evaluation import (greedy_decode, path_accuracy, teacher_forced_accuracy, edge_recovery,  # noqa: F401
                          geometric_level)
-from .training import TrainConfig, History, Run, train, model_for, run_path_star  # noqa: F401
+from .training import TrainConfig, History, Run, train, model_for, run_path_star, run_in_context  # noqa: F401

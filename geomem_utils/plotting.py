@@ -261,3 +261,24 @@ def plot_contrast(results: dict, metrics: dict, chance: float | None = None, ax=
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_attention(model, tokens, vocab, query_positions, layer: int = -1, ax=None, title=None):
+    """Attention of one example (averaged over heads) from ``query_positions`` to every earlier token:
+    the picture of the Clever Hans copy in the in-context task (claim C1)."""
+    import torch
+    x = torch.as_tensor(np.asarray(tokens)[None, :-1])
+    with torch.no_grad():
+        _, maps = model(x, return_attention=True)
+    att = maps[layer][0].mean(0).numpy()[list(query_positions)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 2.6))
+    ax.imshow(att, aspect="auto", cmap="Greys", vmin=0)
+    words = [vocab.token(t) for t in np.asarray(tokens)[:-1]]
+    ax.set_xticks(range(len(words)), words, fontsize=6, rotation=90)
+    ax.set_yticks(range(len(query_positions)),
+                  [f"in: {words[q]} → next" for q in query_positions], fontsize=7)
+    ax.set_xlabel("attended token (the prompt: edge list, then / start , goal =, then the path so far)")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax

@@ -255,3 +255,32 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
     settings = dict(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps, lr=lr,
                     batch_size=batch_size, seed=seed, freeze_embeddings=freeze_embeddings, **task_options)
     return Run(task, model, hist, settings)
+
+
+def run_in_context(d: int = 2, l: int = 5, n_labels: int = 50, reverse: bool = False, width: int = 64,
+                   depth: int = 2, heads: int = 4, steps: int = 2000, lr: float = 1e-3, batch_size: int = 64,
+                   seed: int = 0, eval_every: int = 100, n_test: int = 500, progress: bool = True) -> Run:
+    """The predecessor's in-context path-star (claim C1): a fresh random G_{d,l} labelling in every
+    example, next-token training on the path. Every ``eval_every`` steps, ``n_test`` fixed unseen
+    examples give greedy exact match, the accuracy of v1 (forward targets; chance 1/d) and per-position
+    teacher-forced accuracy (``teacher_forced``: near 1 after v1 is the Clever Hans signature)."""
+    from .config import set_seed
+    from .evaluation import incontext_accuracy
+    set_seed(seed)
+    task = InContextTask(d=d, l=l, n_labels=n_labels, reverse=reverse)
+    test = task.sample(n_test, np.random.default_rng(10_000 + seed))  # never drawn by training (other stream)
+    model = build_model(ModelConfig(vocab_size=len(task.vocab), block_size=task.prompt_len + task.l,
+                                    n_layer=depth, n_head=heads, n_embd=width))
+
+    def evaluate(m):
+        r = incontext_accuracy(m, task, test)
+        out = dict(exact_match=r["exact_match"], teacher_forced=r["teacher_forced"])
+        if "hardest_token" in r:
+            out["hardest_token"] = r["hardest_token"]
+        return out
+
+    config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=min(100, steps // 10), seed=seed)
+    hist = train(model, task, config, eval_every=eval_every, evaluate=evaluate, progress=progress)
+    settings = dict(d=d, l=l, n_labels=n_labels, reverse=reverse, width=width, depth=depth, heads=heads,
+                    steps=steps, lr=lr, batch_size=batch_size, seed=seed, eval_every=eval_every, n_test=n_test)
+    return Run(task, model, hist, settings)

@@ -19,9 +19,9 @@ from IPython.display import display
 
 from .config import check_int
 from .graphs import path_star
-from .plotting import draw_star, plot_training
+from .plotting import draw_star, plot_positions, plot_training
 from .tasks import PathStarTask, Vocab
-from .training import PATH_STAR_DEFAULTS as _D, run_path_star
+from .training import PATH_STAR_DEFAULTS as _D, run_in_context, run_path_star
 
 ARROW = " → "
 PANEL_HEADS = 4  # retrain_panel's fixed number of attention heads; its width slider steps by 16
@@ -201,4 +201,47 @@ def retrain_panel(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], 
         freeze_embeddings=W.Checkbox(value=freeze_embeddings, description="freeze embeddings (C5)"),
         path_mode=W.Dropdown(value=path_mode, options=[("full path", "forward"), ("hardest token only (C4)", "hardest"),
                                                        ("reverse path", "reverse")], description="objective"),
+    )
+
+
+def in_context_summary(d: int = 2, l: int = 5, steps: int = 1000, reverse: bool = False, seed: int = 0,
+                       width: int = 64, depth: int = 2, lr: float = 1e-3) -> dict:
+    """Train the in-context path-star once (claim C1, ``run_in_context``) and summarise: greedy exact
+    match, v1 accuracy (forward only), per-position teacher-forced accuracy, chance 1/d, wall time."""
+    run = run_in_context(d=d, l=l, steps=steps, reverse=reverse, seed=seed, width=width, depth=depth, lr=lr,
+                         eval_every=max(1, steps // 10), progress=False)
+    h = run.history
+    return dict(exact_match=float(h.last("exact_match")), chance=run.task.chance,
+                hardest_token=float(h.last("hardest_token")) if not reverse else None,
+                teacher_forced=np.asarray(h.last("teacher_forced")), wall_time=h.wall_time, history=h,
+                settings=run.settings)
+
+
+def _in_context(d, l, steps, reverse, seed) -> dict:
+    try:
+        s = in_context_summary(d=d, l=l, steps=steps, reverse=reverse, seed=seed)
+    except ValueError as e:
+        print(f"Cannot train with these settings: {e}")
+        return {"error": str(e)}
+    v1 = "" if s["hardest_token"] is None else f", v1 accuracy {s['hardest_token']:.2f}"
+    print(f"exact match {s['exact_match']:.2f}{v1} (chance 1/d = {s['chance']:.2f}); "
+          f"teacher-forced by position {np.round(s['teacher_forced'], 2).tolist()}; {s['wall_time']:.0f} s")
+    steps_, tf = s["history"].series("teacher_forced")
+    fig, ax = plt.subplots()
+    plot_positions(steps_, tf, chance=s["chance"], ax=ax,
+                   title=("reverse" if reverse else "forward") + f" targets, G_({d},{l}) in context")
+    _show(fig)
+    return s
+
+
+def in_context_panel(d: int = 2, l: int = 5, steps: int = 1000, reverse: bool = False, seed: int = 0):
+    """Chapter 03a panel: retrain the in-context task with other d, l, steps, target order and seed."""
+    kw = dict(continuous_update=False, style={"description_width": "initial"})
+    return W.interactive(
+        _in_context, {"manual": True, "manual_name": "Train"},
+        d=W.IntSlider(value=d, min=2, max=5, description="d (arms)", **kw),
+        l=W.IntSlider(value=l, min=3, max=7, description="ℓ (nodes per arm)", **kw),
+        steps=W.IntSlider(value=steps, min=100, max=6000, step=100, description="steps", **kw),
+        reverse=W.Checkbox(value=reverse, description="reverse targets (goal → start)"),
+        seed=W.IntSlider(value=seed, min=0, max=20, description="seed", **kw),
     )

@@ -129,3 +129,18 @@ def test_plot_positions_and_contrast_draw_what_they_are_given():
     assert heights == [0.0, 0.9, 1.0, 1.0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["edges", "held-out"]
     plt.close("all")
+
+
+def test_plot_attention_rows_are_distributions_over_earlier_tokens():
+    from geomem_utils.models import ModelConfig, build_model
+    from geomem_utils.plotting import plot_attention
+    from geomem_utils.tasks import InContextTask
+    task = InContextTask(d=2, l=3, n_labels=12)
+    ex = task.sample(1, np.random.default_rng(0)).tokens[0]
+    model = build_model(ModelConfig(vocab_size=len(task.vocab), block_size=len(ex), n_layer=1, n_head=2, n_embd=16))
+    q = list(range(task.prompt_len - 1, len(ex) - 1))
+    ax = plot_attention(model, ex, task.vocab, q)
+    att = ax.images[0].get_array()
+    np.testing.assert_allclose(np.asarray(att).sum(1), 1.0, rtol=1e-5)
+    assert att.shape == (len(q), len(ex) - 1)
+    plt.close("all")

@@ -331,3 +331,15 @@ def test_incontext_accuracy_of_oracles():
     assert bad["exact_match"] == 0.0 and bad["hardest_token"] == 0.0
     # teacher forcing feeds the true v1, so only that one position is wrong
     np.testing.assert_array_equal(bad["teacher_forced"], [1, 0, 1, 1])
+
+
+def test_run_in_context_records_clever_hans_metrics():
+    from geomem_utils.training import run_in_context
+    r = run_in_context(d=2, l=3, n_labels=12, width=16, depth=1, heads=2, steps=20, eval_every=10, n_test=40,
+                       progress=False)
+    steps, tf = r.history.series("teacher_forced")
+    assert steps.tolist() == [10, 20] and tf.shape == (2, 3) and ((0 <= tf) & (tf <= 1)).all()
+    assert 0 <= r.history.last("exact_match") <= r.history.last("hardest_token") <= 1
+    again = run_in_context(d=2, l=3, n_labels=12, width=16, depth=1, heads=2, steps=20, eval_every=10, n_test=40,
+                           progress=False)
+    assert again.history.loss == r.history.loss  # one seed, same numbers

@@ -153,3 +153,18 @@ def test_retrain_panel_frozen_hardest_option_reaches_the_trainer():
     r = w.result
     assert r["settings"]["freeze_embeddings"] is True and r["settings"]["path_mode"] == "hardest"
     assert r["test_exact"] == r["test_hardest"]  # a single target: exact match is the v1 accuracy
+
+
+def test_in_context_panel_is_manual_and_reports_positions():
+    from geomem_utils.widgets import in_context_panel
+    w = in_context_panel()
+    assert w.result is None and w.manual_button.description == "Train"
+    for name, value in dict(d=2, l=3, steps=100).items():
+        _child(w, name).value = value
+    w.manual_button.click()
+    r = w.result
+    assert r["chance"] == 0.5 and r["teacher_forced"].shape == (3,)
+    assert 0 <= r["exact_match"] <= r["hardest_token"] <= 1
+    _child(w, "reverse").value = True
+    w.manual_button.click()
+    assert w.result["hardest_token"] is None and w.result["settings"]["reverse"] is True
