@@ -10,12 +10,14 @@ slider values and read ``.result`` (the helper's return value) without a browser
 """
 from __future__ import annotations
 
+import io
 import time
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 import numpy as np
 import ipywidgets as W
-from IPython.display import display
+from IPython.display import Image, display
 
 from .config import check_int
 from .graphs import path_star
@@ -91,10 +93,17 @@ def format_description(desc: dict) -> str:
 
 
 def _show(fig) -> None:
-    """Display exactly this figure and close it. (``plt.show()`` inside a widget callback showed an
-    all-white image on the first click of the retrain panel in JupyterLab.)"""
-    display(fig)
+    """Display exactly this figure as a PNG rendered here, then close it.
+
+    Callbacks that a button click runs build their figures with ``matplotlib.figure.Figure`` rather
+    than pyplot: in JupyterLab the first click of the retrain panel showed an all-white pyplot figure
+    (through ``plt.show()``, ``display(fig)`` and ``savefig`` alike), a pyplot-free figure did not
+    (checked in headless Chromium).
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight", facecolor="white")
     plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
 
 
 def _explore(d: int, l: int, n_pause: int) -> dict:
@@ -171,7 +180,8 @@ def _retrain(d, l, width, depth, n_pause, steps, lr, seed, freeze_embeddings=Fal
         print(f"Cannot train with these settings: {e}")
         return {"error": str(e)}
     print(format_summary(s))
-    fig, _ = plot_training(s["history"], s["chance"])
+    fig = Figure(figsize=(8.5, 3.2), dpi=plt.rcParams["figure.dpi"])  # no pyplot: see _show
+    plot_training(s["history"], s["chance"], ax=fig.subplots(1, 2))
     _show(fig)
     return s
 
@@ -227,8 +237,8 @@ def _in_context(d, l, steps, reverse, seed) -> dict:
     print(f"exact match {s['exact_match']:.2f}{v1} (chance 1/d = {s['chance']:.2f}); "
           f"teacher-forced by position {np.round(s['teacher_forced'], 2).tolist()}; {s['wall_time']:.0f} s")
     steps_, tf = s["history"].series("teacher_forced")
-    fig, ax = plt.subplots()
-    plot_positions(steps_, tf, chance=s["chance"], ax=ax,
+    fig = Figure(figsize=plt.rcParams["figure.figsize"], dpi=plt.rcParams["figure.dpi"])  # no pyplot: see _show
+    plot_positions(steps_, tf, chance=s["chance"], ax=fig.subplots(),
                    title=("reverse" if reverse else "forward") + f" targets, G_({d},{l}) in context")
     _show(fig)
     return s
