@@ -168,3 +168,18 @@ def test_in_context_panel_is_manual_and_reports_positions():
     _child(w, "reverse").value = True
     w.manual_button.click()
     assert w.result["hardest_token"] is None and w.result["settings"]["reverse"] is True
+
+
+def test_retrain_callback_displays_a_drawn_png(monkeypatch):
+    """The panel's figure is rendered to a PNG with real content (the blank-first-figure regression)."""
+    import io
+
+    import matplotlib.image as mpimg
+
+    import geomem_utils.widgets as wmod
+    shown = []
+    monkeypatch.setattr(wmod, "display", shown.append)
+    r = wmod._retrain(d=8, l=4, width=32, depth=1, n_pause=1, steps=40, lr=3e-3, seed=0)
+    assert "error" not in r and len(shown) == 1
+    img = mpimg.imread(io.BytesIO(shown[0].data), format="png")
+    assert (img[..., :3] < 0.9).any(-1).sum() > 2000  # curves, axes and text, not a white page
