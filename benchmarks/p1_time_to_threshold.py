@@ -34,7 +34,8 @@ def measure(d: int, seed: int, threshold: float, eval_every: int) -> dict:
     s = SETTINGS.get(d, dict(PATH_STAR_DEFAULTS, d=d))
     run = run_path_star(**s, seed=seed, eval_every=eval_every, progress=False)
     h = run.history
-    hit = next((e for e in h.evals if e["test_exact"] >= threshold), None)
+    hit_step = h.first_step("test_exact", threshold)
+    hit = next((e for e in h.evals if e["step"] == hit_step), None)
     return dict(d=d, l=s["l"], nodes=run.task.graph.n, seed=seed, threshold=threshold,
                 time_to_threshold_s=None if hit is None else round(hit["time"], 2),
                 steps_to_threshold=None if hit is None else hit["step"],

@@ -79,6 +79,15 @@ class History:
     def last(self, name: str):
         return self.series(name)[1][-1]
 
+    def first_step(self, name: str, threshold: float, position: int | None = None) -> int | None:
+        """The first evaluated step at which metric ``name`` (column ``position`` of a per-position
+        metric) is >= ``threshold``; None if it never is (steps-to-threshold, P1 and claim C3)."""
+        steps, values = self.series(name)
+        if position is not None:
+            values = values[:, position] if len(values) else values
+        hit = np.flatnonzero(values >= threshold)
+        return int(steps[hit[0]]) if len(hit) else None
+
 
 def loss_on_targets(model: SequenceModel, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy over the target positions of a batch.

@@ -143,11 +143,6 @@ def retrain_summary(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"]
     Raises ValueError (naming the parameter) for settings the model cannot take, e.g. a width that the
     number of heads does not divide.
     """
-    width = check_int("width", width, minimum=1)
-    heads = check_int("heads", heads, minimum=1)
-    if width % heads:
-        raise ValueError(f"width must be divisible by the number of heads: got width {width} and "
-                         f"{heads} heads (try {max(heads, width - width % heads)})")
     steps = check_int("steps", steps, minimum=1)
     every = eval_every or max(1, steps // 10)
     t0 = time.perf_counter()

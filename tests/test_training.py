@@ -343,3 +343,11 @@ def test_run_in_context_records_clever_hans_metrics():
     again = run_in_context(d=2, l=3, n_labels=12, width=16, depth=1, heads=2, steps=20, eval_every=10, n_test=40,
                            progress=False)
     assert again.history.loss == r.history.loss  # one seed, same numbers
+
+
+def test_history_first_step_scalar_and_per_position():
+    h = History(evals=[dict(step=10, a=0.2, p=[0.1, 1.0]), dict(step=20, a=0.95, p=[0.5, 1.0]),
+                       dict(step=30, a=0.9, p=[0.9, 1.0])])
+    assert h.first_step("a", 0.9) == 20
+    assert h.first_step("a", 0.99) is None
+    assert h.first_step("p", 0.9, position=0) == 30 and h.first_step("p", 0.9, position=1) == 10
