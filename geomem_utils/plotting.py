@@ -5,6 +5,8 @@
 ``draw_star``      chapter 01: a path-star / tree-star with coloured arms, its root and held-out leaves
                    (paper §2, Fig. 2).
 ``plot_training``  chapter 02: loss and held-out path accuracy over training (paper §2, claim C2).
+``plot_distance_heatmap``, ``plot_embedding_2d``  chapter 04: the leaf <-> first-hop heatmap and the
+                   embedding scatter coloured by arm (paper §3, claim C6).
 
 Every function returns its figure / axes and prints nothing, so a cell never ends on a repr.
 """
@@ -279,6 +281,44 @@ def plot_attention(model, tokens, vocab, query_positions, layer: int = -1, ax=No
     ax.set_yticks(range(len(query_positions)),
                   [f"in: {words[q]} → next" for q in query_positions], fontsize=7)
     ax.set_xlabel("attended token (the prompt: edge list, then / start , goal =, then the path so far)")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_distance_heatmap(D: np.ndarray, ax=None, title: str | None = None, label: str = "cosine distance",
+                          xlabel: str = "first hop v1 of held-out path j", ylabel: str = "leaf of held-out path i"):
+    """A square distance matrix whose diagonal pairs belong together (dark diagonal = geometry)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.6, 3.2))
+    im = ax.imshow(D, cmap="viridis", vmin=0.0, vmax=max(1.3, float(np.max(D))), interpolation="nearest")
+    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_embedding_2d(coords: np.ndarray, arm: np.ndarray, ax=None, title: str | None = None, held_out=None,
+                      xlabel: str = "component 1", ylabel: str = "component 2"):
+    """2-D projection of node embeddings, one colour per arm; ``held_out`` (a boolean mask over the
+    points) draws those nodes as crosses, so one sees whether unseen arms cluster like seen ones."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.0, 3.6))
+    colours = arm_colours(int(arm.max()) + 1)[arm]
+    held_out = np.zeros(len(arm), bool) if held_out is None else np.asarray(held_out, bool)
+    ax.scatter(*coords[~held_out].T, c=colours[~held_out], s=9, marker="o", lw=0)
+    ax.scatter(*coords[held_out].T, c=colours[held_out], s=16, marker="x", lw=0.9)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    grey = dict(color="0.3", ls="none")
+    ax.legend(handles=[Line2D([], [], marker="o", ms=4, **grey, label="arms with a training path"),
+                       Line2D([], [], marker="x", ms=5, **grey, label="held-out arms")], loc="best", fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
     return ax

@@ -4,6 +4,8 @@
                                                   looks like for any G_{d,l} (paper §2).
 ``retrain_summary`` / ``retrain_panel``           chapter 02: retrain the in-weights path-star
                                                   experiment with your own knobs (paper §2, claim C2).
+``embedding_explorer``                            chapter 04: switch objective and projection of the
+                                                  embedding scatter (paper §3, claim C6).
 
 The panels return ``ipywidgets.interactive`` objects: the notebook displays them, tests set their
 slider values and read ``.result`` (the helper's return value) without a browser.
@@ -21,7 +23,7 @@ from IPython.display import Image, display
 
 from .config import check_int
 from .graphs import path_star
-from .plotting import draw_star, plot_positions, plot_training
+from .plotting import draw_star, plot_embedding_2d, plot_positions, plot_training
 from .tasks import PathStarTask, Vocab
 from .training import PATH_STAR_DEFAULTS as _D, run_in_context, run_path_star
 
@@ -250,3 +252,24 @@ def in_context_panel(d: int = 2, l: int = 5, steps: int = 1000, reverse: bool = 
         reverse=W.Checkbox(value=reverse, description="reverse targets (goal → start)"),
         seed=W.IntSlider(value=seed, min=0, max=20, description="seed", **kw),
     )
+
+
+# ---------------------------------------------------------------- chapter 04: embedding scatter
+def _embedding_view(views: dict, arm, held_out, objective: str, projection: str) -> str:
+    coords, name = views[objective][projection]
+    fig = Figure(figsize=(4.4, 3.8), dpi=80)
+    plot_embedding_2d(coords, arm, ax=fig.add_subplot(), held_out=held_out, title=f"{objective}: {name}",
+                      xlabel=f"{name} 1", ylabel=f"{name} 2")
+    _show(fig)
+    return name
+
+
+def embedding_explorer(views: dict, arm, held_out=None) -> W.interactive:
+    """Chapter 04 panel: dropdowns pick the training objective and the projection of precomputed 2-D
+    embeddings ``views[objective][projection] = (coords, method name)``; ``.result`` is the method used."""
+    objectives = list(views)
+    projections = list(views[objectives[0]])
+    return W.interactive(_embedding_view, views=W.fixed(views), arm=W.fixed(np.asarray(arm)),
+                         held_out=W.fixed(held_out),
+                         objective=W.Dropdown(options=objectives, value=objectives[0], description="objective"),
+                         projection=W.Dropdown(options=projections, value=projections[0], description="projection"))

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from geomem_utils.graphs import cycle, from_networkx, grid, irregular, path_star, tiny_star
-from geomem_utils.spectral import (fiedler_vectors, laplacian, n_components, spectral_embedding, spectrum)
+from geomem_utils.geometry import spectral_embedding
+from geomem_utils.spectral import fiedler_vectors, laplacian, n_components, spectrum
 
 TOL = 1e-3
 

@@ -183,3 +183,17 @@ def test_retrain_callback_displays_a_drawn_png(monkeypatch):
     assert "error" not in r and len(shown) == 1
     img = mpimg.imread(io.BytesIO(shown[0].data), format="png")
     assert (img[..., :3] < 0.9).any(-1).sum() > 2000  # curves, axes and text, not a white page
+
+
+def test_embedding_explorer_switches_objective_and_projection():
+    import numpy as np
+    from geomem_utils.widgets import embedding_explorer
+    rng = np.random.default_rng(0)
+    views = {obj: {"UMAP": (rng.standard_normal((12, 2)), "UMAP"), "PCA": (rng.standard_normal((12, 2)), "PCA")}
+             for obj in ("edges only", "edges + full paths")}
+    w = embedding_explorer(views, np.repeat(np.arange(4), 3), held_out=np.arange(12) >= 9)
+    assert w.result == "UMAP"
+    _child(w, "projection").value = "PCA"
+    assert w.result == "PCA"
+    _child(w, "objective").value = "edges + full paths"
+    assert w.result == "PCA" and _child(w, "objective").options == ("edges only", "edges + full paths")
