@@ -190,6 +190,41 @@ class PathStarTask:
                 f"pauses={self.n_pause}, train leaves={len(self.train_paths)}, held-out={len(self.test_paths)})")
 
 
+class EdgeTask:
+    """Edge memorization on *any* graph (paper §3, tiny graphs; claims C7, C8): ``[EDGE] u`` -> ``v``
+    for every edge in both directions, optionally with self-edges ``(u, u)`` (claim C17).
+
+    Works for the tiny graphs, networkx graphs (``from_networkx``) and stars alike; no paths, no split.
+    """
+
+    def __init__(self, graph: Graph, self_edges: bool = False):
+        if not isinstance(graph, Graph):
+            raise ValueError(f"graph must be a geomem Graph (use from_networkx for a networkx graph), got {type(graph).__name__}")
+        if graph.n == 0 or graph.num_edges == 0:
+            raise ValueError(f"graph {graph.name!r} has no edges: there is nothing to memorize")
+        if not isinstance(self_edges, (bool, np.bool_)):
+            raise ValueError(f"self_edges must be True or False, got {self_edges!r}")
+        self.graph, self.self_edges = graph, bool(self_edges)
+        self.vocab = Vocab(graph.n)
+
+    def config(self) -> dict:
+        return dict(graph=self.graph.params, self_edges=self.self_edges)
+
+    def edge_examples(self) -> Examples:
+        """``[EDGE] u v`` for every directed edge (both directions), plus ``[EDGE] u u`` with self-edges."""
+        E = self.graph.directed_edges("both")
+        if self.self_edges:
+            loops = np.arange(self.graph.n)
+            E = np.concatenate([E, np.stack([loops, loops], 1)])
+        tok = np.column_stack([np.full(len(E), self.vocab["[EDGE]"]), E]).astype(np.int64)
+        tgt = np.zeros_like(tok, dtype=bool)
+        tgt[:, 2] = True
+        return Examples(tok, tgt, np.full(len(E), "edge"))
+
+    def __repr__(self) -> str:
+        return f"EdgeTask({self.graph.name}, {self.graph.n} nodes, {self.graph.num_edges} edges, self_edges={self.self_edges})"
+
+
 class InContextTask:
     """The predecessor's in-context path-star task (Bachmann & Nagarajan 2024; claim C1).
 
