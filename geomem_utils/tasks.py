@@ -89,6 +89,17 @@ def concat(*parts: Examples, pad: int) -> Examples:
     return Examples(tok, tgt, np.concatenate([p.kind for p in parts]))
 
 
+def _edge_examples(E: np.ndarray, n: int, self_edges: bool, vocab: Vocab) -> Examples:
+    """``[EDGE] u v`` rows for the directed edges E (plus ``(u, u)`` for every node with self-edges)."""
+    if self_edges:
+        loops = np.arange(n)
+        E = np.concatenate([E, np.stack([loops, loops], 1)])
+    tok = np.column_stack([np.full(len(E), vocab["[EDGE]"]), E]).astype(np.int64)
+    tgt = np.zeros_like(tok, dtype=bool)
+    tgt[:, 2] = True
+    return Examples(tok, tgt, np.full(len(E), "edge"))
+
+
 class PathStarTask:
     """The in-weights path-star task on one fixed star graph (paper §2, spec "Sequences").
 
@@ -136,13 +147,7 @@ class PathStarTask:
     def edge_examples(self) -> Examples:
         """``[EDGE] u v`` for every directed edge in ``edge_direction`` (plus self-edges if asked)."""
         E = self.graph.directed_edges(self.edge_direction)
-        if self.self_edges:
-            loops = np.arange(self.graph.n)
-            E = np.concatenate([E, np.stack([loops, loops], 1)])
-        tok = np.column_stack([np.full(len(E), self.vocab["[EDGE]"]), E]).astype(np.int64)
-        tgt = np.zeros_like(tok, dtype=bool)
-        tgt[:, 2] = True
-        return Examples(tok, tgt, np.full(len(E), "edge"))
+        return _edge_examples(E, self.graph.n, self.self_edges, self.vocab)
 
     def targets_of(self, path: np.ndarray) -> np.ndarray:
         """The target tokens for one root-to-leaf path under ``path_mode``."""
@@ -213,13 +218,7 @@ class EdgeTask:
     def edge_examples(self) -> Examples:
         """``[EDGE] u v`` for every directed edge (both directions), plus ``[EDGE] u u`` with self-edges."""
         E = self.graph.directed_edges("both")
-        if self.self_edges:
-            loops = np.arange(self.graph.n)
-            E = np.concatenate([E, np.stack([loops, loops], 1)])
-        tok = np.column_stack([np.full(len(E), self.vocab["[EDGE]"]), E]).astype(np.int64)
-        tgt = np.zeros_like(tok, dtype=bool)
-        tgt[:, 2] = True
-        return Examples(tok, tgt, np.full(len(E), "edge"))
+        return _edge_examples(E, self.graph.n, self.self_edges, self.vocab)
 
     def __repr__(self) -> str:
         return f"EdgeTask({self.graph.name}, {self.graph.n} nodes, {self.graph.num_edges} edges, self_edges={self.self_edges})"
