@@ -110,9 +110,14 @@ def edge_recovery(model, task: PathStarTask | None = None, neighbours=None, pref
     x = torch.tensor([list(prefix) + [u] for u in nodes], device=_device(model))
     logits = model.readout(model(x)[:, -1]).cpu()
     model.train(was_training)
+    return topk_recovery(logits, [neighbours[u] for u in nodes])
+
+
+def topk_recovery(logits, neighbours) -> float:
+    """Mean over rows of the fraction of a row's k true neighbours among its top-k logits (k = deg)."""
     scores = []
-    for row, u in zip(logits, nodes):
-        nb = set(int(v) for v in neighbours[u])
+    for row, nb in zip(torch.as_tensor(np.asarray(logits)), neighbours):
+        nb = set(int(v) for v in nb)
         top = row.topk(len(nb)).indices.tolist()
         scores.append(len(nb.intersection(top)) / len(nb))
     return float(np.mean(scores))
