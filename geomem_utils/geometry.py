@@ -15,9 +15,10 @@ import warnings
 import numpy as np
 
 from .config import check_int
-from .evaluation import topk_recovery
+from .evaluation import geometric_level, topk_recovery
 from .graphs import Graph
 from .spectral import n_components, spectrum
+from .training import tiny_metrics
 
 
 def _rows(E) -> np.ndarray:
@@ -241,3 +242,18 @@ def reference_edge_recovery(Z, graph: Graph) -> float:
     A = _neighbour_mask(graph)
     nodes = np.flatnonzero(A.any(1))
     return topk_recovery(np.asarray(Z)[nodes], [np.flatnonzero(A[u]) for u in nodes])
+
+
+def memory_report(model, task) -> dict:
+    """Everything chapter 05 asks of a trained memorizer, in one dict: top-k edge recovery and geometric
+    level (``training.tiny_metrics``) plus the margin of the full bilinear readout and the margin and
+    top-1 of its skewed (geometric) part (paper §3, Figure 1). Cheap enough to log during training."""
+    E = model.embeddings()[:task.graph.n]
+    return dict(tiny_metrics(model, task), **readout_scores(E, bilinear_weight(model, task), task.graph))
+
+
+def reference_report(graph: Graph) -> dict:
+    """``memory_report`` for the Laplacian reference (no training): E = V|Λ|^½, W = sign(Λ)."""
+    E, W = laplacian_reference(graph)
+    return dict(edge_recovery=reference_edge_recovery(E @ W @ E.T, graph),
+                geometric_level=geometric_level(E, graph.directed_edges("both")), **readout_scores(E, W, graph))

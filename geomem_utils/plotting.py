@@ -7,6 +7,9 @@
 ``plot_training``  chapter 02: loss and held-out path accuracy over training (paper §2, claim C2).
 ``plot_distance_heatmap``, ``plot_embedding_2d``  chapter 04: the leaf <-> first-hop heatmap and the
                    embedding scatter coloured by arm (paper §3, claim C6).
+``plot_embedding_3d``, ``plot_similarity_vs_adjacency``, ``plot_memory_dynamics``  chapter 05: the
+                   Figure-1 cells, cosine similarity next to the adjacency, memorization vs geometry
+                   over training (paper §3, claims C7, C8).
 
 Every function returns its figure / axes and prints nothing, so a cell never ends on a repr.
 """
@@ -18,6 +21,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.lines import Line2D
 
+from .geometry import cosine_distances, pca
 from .graphs import Graph
 from .training import History
 
@@ -322,3 +326,60 @@ def plot_embedding_2d(coords: np.ndarray, arm: np.ndarray, ax=None, title: str |
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+# ---------------------------------------------------------------- tiny graphs (chapter 05)
+def plot_embedding_3d(E, graph: Graph, ax, title: str | None = None):
+    """The paper's Figure-1 cell: a 3-D PCA of the node embeddings (rows ``0..n-1`` of ``E``) with the
+    graph's edges drawn. Nodes are coloured by id: on the cycle and grid ids follow the layout, so a
+    smooth colour ramp along the drawn ring / sheet means neighbours sit together."""
+    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+    X = pca(E[:graph.n], k=3)
+    X = np.pad(X, ((0, 0), (0, 3 - X.shape[1])))  # fewer than 3 components: flat in the missing axes
+    for u, v in graph.edges:
+        ax.plot(*X[[u, v]].T, color="0.55", lw=0.8)
+    ax.scatter(*X.T, c=np.arange(graph.n), cmap="viridis", s=14, depthshade=False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_zticks([])
+    if title:
+        ax.set_title(title, fontsize=8)
+    return ax
+
+
+def plot_similarity_vs_adjacency(embeddings: dict, graph: Graph, axes):
+    """One cosine-similarity matrix of node embeddings per ``embeddings[label]``, then the adjacency
+    matrix in the last axis. A geometric memory copies the adjacency pattern into the similarity (up to
+    sign: a readout that flips sign makes neighbours anti-aligned, a blue band where the adjacency is dark)."""
+    for ax, (label, E) in zip(axes, embeddings.items()):
+        E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+        im = ax.imshow(1.0 - cosine_distances(E[:graph.n], E[:graph.n]), cmap="RdBu_r", vmin=-1, vmax=1,
+                       interpolation="nearest")
+        ax.set_title(label, fontsize=8)
+    axes[-1].imshow(graph.adjacency(), cmap="Greys", interpolation="nearest")
+    axes[-1].set_title(f"adjacency of {graph.name}", fontsize=8)
+    axes[0].figure.colorbar(im, ax=list(axes), fraction=0.02, pad=0.02, label="cosine similarity")
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0].set_ylabel("node")
+    return axes
+
+
+def plot_memory_dynamics(histories: dict, axes, metrics=("edge_recovery", "geometric_level", "skewed_top1")):
+    """Two time scales side by side (paper §3, C7/C8): top-k edge recovery (memorization) and geometry
+    measures over training steps, one axis per metric, one line per ``histories[label]``; the step axis
+    is logarithmic past step 1 so a memorization in one step and a geometry in hundreds both show."""
+    names = {"edge_recovery": "top-k edge recovery (memorization)",
+             "geometric_level": "geometric level (mean cos on edges)",
+             "skewed_top1": "skewed (geometric) readout: top-1", "skewed_margin": "skewed readout: margin"}
+    for (label, hist), colour in zip(histories.items(), plt.cm.tab10.colors):
+        for ax, metric in zip(axes, metrics):
+            steps, values = hist.series(metric)
+            ax.plot(steps, values, color=colour, lw=1.6, label=label)
+    for ax, metric in zip(axes, metrics):
+        ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlabel("training step (log scale after 1)")
+        ax.set_ylabel(names.get(metric, metric))
+    axes[0].legend(loc="lower right")
+    return axes

@@ -6,6 +6,10 @@
                                                   experiment with your own knobs (paper §2, claim C2).
 ``embedding_explorer``                            chapter 04: switch objective and projection of the
                                                   embedding scatter (paper §3, claim C6).
+``memory_explorer``                               chapter 05: pick graph and memorizer, see its 3-D
+                                                  embedding and readout numbers (paper §3, C7, C8).
+``succinctness_calculator``                       chapter 05: bits and ℓ2 costs of associative vs
+                                                  geometric storage for any size (paper §3, C9).
 
 The panels return ``ipywidgets.interactive`` objects: the notebook displays them, tests set their
 slider values and read ``.result`` (the helper's return value) without a browser.
@@ -23,7 +27,8 @@ from IPython.display import Image, display
 
 from .config import check_int
 from .graphs import path_star
-from .plotting import draw_star, plot_embedding_2d, plot_positions, plot_training
+from .plotting import draw_star, plot_embedding_2d, plot_embedding_3d, plot_positions, plot_training
+from .succinctness import cycle_costs, path_star_costs
 from .tasks import PathStarTask, Vocab
 from .training import PATH_STAR_DEFAULTS as _D, run_in_context, run_path_star
 
@@ -273,3 +278,73 @@ def embedding_explorer(views: dict, arm, held_out=None) -> W.interactive:
                          held_out=W.fixed(held_out),
                          objective=W.Dropdown(options=objectives, value=objectives[0], description="objective"),
                          projection=W.Dropdown(options=projections, value=projections[0], description="projection"))
+
+
+# ---------------------------------------------------------------- chapter 05: which store?
+REPORT_COLUMNS = {"edge_recovery": "edge recovery", "margin": "margin", "skewed_margin": "skewed margin",
+                  "skewed_top1": "skewed top-1", "geometric_level": "geometric level"}
+
+
+def format_report(report: dict) -> str:
+    """One line per readout number of a ``geometry.memory_report``."""
+    return "\n".join(f"{label:>16}: {report[key]:+.3f}" for key, label in REPORT_COLUMNS.items())
+
+
+def _memory_view(results: dict, graph_name: str, model_name: str) -> dict:
+    E, graph, report = results[graph_name][model_name]
+    fig = Figure(figsize=(4.0, 3.6), dpi=80)
+    plot_embedding_3d(E, graph, fig.add_subplot(projection="3d"), title=f"{model_name} on {graph.name}: 3-D PCA")
+    _show(fig)
+    print(format_report(report))
+    return report
+
+
+def memory_explorer(results: dict) -> W.interactive:
+    """Chapter 05 panel: ``results[graph][model] = (embeddings, Graph, memory_report)``; dropdowns pick
+    the graph and the memorizer; ``.result`` is the shown report."""
+    graphs = list(results)
+    models = list(results[graphs[0]])
+    return W.interactive(_memory_view, results=W.fixed(results),
+                         graph_name=W.Dropdown(options=graphs, value=graphs[0], description="graph"),
+                         model_name=W.Dropdown(options=models, value=models[0], description="memorizer"))
+
+
+def _succinctness(family: str, d: int, l: int, n: int) -> dict:
+    costs = path_star_costs(d, l) if family == "path-star" else cycle_costs(n)
+    fig = Figure(figsize=(6.4, 2.8), dpi=80)
+    ax = fig.add_subplot()
+    sizes = np.unique(np.geomspace(1, 2000, 60).astype(int))
+    sweeps = {"path-star": [path_star_costs(k, l) for k in sizes],
+              "cycle": [cycle_costs(k) for k in sizes[sizes >= 3]]}
+    for fam, rows in sweeps.items():
+        nodes = [r["nodes"] for r in rows]
+        ls = "-" if fam == family else ":"
+        ax.plot(nodes, [r["bits_ratio"] for r in rows], ls, color="tab:blue", label=f"{fam}: bits ratio")
+        ax.plot(nodes, [r["l2_ratio"] for r in rows], ls, color="tab:orange", label=f"{fam}: ℓ2 ratio")
+    ax.plot([costs["nodes"]] * 2, [costs["bits_ratio"], costs["l2_ratio"]], "ko", label="your graph")
+    ax.axhspan(1, 2, color="0.92", zorder=0)
+    ax.set_xscale("log")
+    ax.set_ylim(0.8, 2.2)
+    ax.set_xlabel(f"number of nodes |V| (path-star: d varies at ℓ = {l})")
+    ax.set_ylabel("geometric / associative cost")
+    ax.legend(fontsize=7, ncol=3, loc="upper center")
+    _show(fig)
+    print(f"|V| = {costs['nodes']}, |E| = {costs['edges']}\n"
+          f"bits: associative {costs['bits_associative']:,.0f}, geometric {costs['bits_geometric']:,.0f}, "
+          f"ratio {costs['bits_ratio']:.3f}\n"
+          f"ℓ2:   associative {costs['l2_associative']:.2f}, geometric ≥ {costs['l2_geometric']:.2f}, "
+          f"ratio {costs['l2_ratio']:.3f}")
+    return costs
+
+
+def succinctness_calculator(family: str = "path-star", d: int = 4, l: int = 5, n: int = 15) -> W.interactive:
+    """Chapter 05 panel (C9): family and size sliders; the figure shows both cost ratios against graph
+    size with the [1, 2] band shaded; ``.result`` is the ``storage_costs`` dict of the chosen graph."""
+    slider = dict(continuous_update=False, style={"description_width": "initial"})
+    return W.interactive(
+        _succinctness,
+        family=W.Dropdown(options=["path-star", "cycle"], value=family, description="family"),
+        d=W.IntSlider(value=d, min=1, max=2000, description="d (path-star arms)", **slider),
+        l=W.IntSlider(value=l, min=2, max=12, description="ℓ (path-star nodes per arm)", **slider),
+        n=W.IntSlider(value=n, min=3, max=2000, description="n (cycle length)", **slider),
+    )

@@ -144,3 +144,28 @@ def test_plot_attention_rows_are_distributions_over_earlier_tokens():
     np.testing.assert_allclose(np.asarray(att).sum(1), 1.0, rtol=1e-5)
     assert att.shape == (len(q), len(ex) - 1)
     plt.close("all")
+
+
+def test_chapter05_figures_draw_edges_heatmaps_and_dynamics():
+    from geomem_utils.graphs import grid
+    from geomem_utils.plotting import plot_embedding_3d, plot_memory_dynamics, plot_similarity_vs_adjacency
+    from geomem_utils.training import History
+    g = grid(3, 3)
+    E = np.random.default_rng(0).standard_normal((g.n + 2, 6))
+    ax = plt.figure().add_subplot(projection="3d")
+    plot_embedding_3d(E, g, ax, title="t")
+    assert len(ax.lines) == len(g.edges) and ax.get_title() == "t"
+    ax2 = plt.figure().add_subplot(projection="3d")
+    plot_embedding_3d(E[:, :2], g, ax2)  # fewer than 3 components still draws
+    assert len(ax2.lines) == len(g.edges)
+    _, axes = plt.subplots(1, 3)
+    plot_similarity_vs_adjacency({"a": E, "b": -E}, g, axes)
+    np.testing.assert_array_equal(axes[2].images[0].get_array(), g.adjacency())
+    assert np.allclose(np.diag(axes[0].images[0].get_array()), 1.0)
+    np.testing.assert_allclose(axes[0].images[0].get_array(), axes[1].images[0].get_array())
+    h = History()
+    h.evals = [dict(step=s, edge_recovery=min(1.0, s / 10), skewed_top1=s / 100) for s in (0, 1, 10, 100)]
+    _, axes = plt.subplots(1, 2)
+    plot_memory_dynamics({"a": h, "b": h}, axes, metrics=("edge_recovery", "skewed_top1"))
+    assert len(axes[0].lines) == 2 and axes[1].get_xscale() == "symlog"
+    np.testing.assert_array_equal(axes[1].lines[0].get_ydata(), [0, 0.01, 0.1, 1])

@@ -56,3 +56,20 @@ def test_tiny_neural_net_memorizes_the_grid_with_geometry():
     assert steps[0] == 0 and steps[-1] == 1000
     with pytest.raises(ValueError, match="memorizer"):
         run_tiny(grid(4, 4), "lookup table")
+
+
+def test_memory_report_tells_the_two_stores_apart():
+    """C7 vs C8 on the 15-cycle: both memorize every edge; only the trainable embeddings carry it in
+    their geometry (the skewed readout alone ranks a neighbour first), the frozen ones do not."""
+    from geomem_utils.geometry import memory_report, reference_report
+    g = cycle(15)
+    assoc = run_tiny(g, "associative", eval_every=500, metrics=memory_report)
+    net = run_tiny(g, "neural net", steps=300)
+    a, n = assoc.history.evals[-1], memory_report(net.model, net.task)
+    assert a["edge_recovery"] == 1.0 and n["edge_recovery"] == 1.0
+    assert a["skewed_margin"] < 0 < n["skewed_margin"]
+    assert a["skewed_top1"] < 0.6 < 0.9 < n["skewed_top1"]
+    assert assoc.history.series("skewed_top1")[0].tolist() == [0, 500, 1000]
+    ref = reference_report(g)
+    assert ref["edge_recovery"] == 1.0 and ref["skewed_top1"] == 1.0
+    assert ref["geometric_level"] == pytest.approx(-0.5)  # E W Eᵀ = -L, dominated by the zigzag modes

@@ -197,3 +197,31 @@ def test_embedding_explorer_switches_objective_and_projection():
     assert w.result == "PCA"
     _child(w, "objective").value = "edges + full paths"
     assert w.result == "PCA" and _child(w, "objective").options == ("edges only", "edges + full paths")
+
+
+def test_memory_explorer_switches_graph_and_model():
+    import numpy as np
+    from geomem_utils.graphs import cycle, grid
+    from geomem_utils.widgets import format_report, memory_explorer
+    rep = dict(edge_recovery=1.0, margin=2.0, skewed_margin=-0.5, skewed_top1=0.25, geometric_level=0.0)
+    rng = np.random.default_rng(0)
+    results = {g.name: {m: (rng.standard_normal((g.n + 2, 8)), g, dict(rep, margin=float(i)))
+                        for i, m in enumerate(["associative", "neural net"])} for g in (cycle(5), grid(2, 3))}
+    w = memory_explorer(results)
+    assert w.result["margin"] == 0.0
+    _child(w, "model_name").value = "neural net"
+    assert w.result["margin"] == 1.0
+    _child(w, "graph_name").value = grid(2, 3).name
+    assert w.result is results[grid(2, 3).name]["neural net"][2]
+    assert "skewed margin: -0.500" in format_report(rep)
+
+
+def test_succinctness_calculator_follows_family_and_sliders():
+    from geomem_utils.widgets import succinctness_calculator
+    w = succinctness_calculator()
+    assert (w.result["nodes"], w.result["edges"]) == (17, 16)
+    _child(w, "d").value = 100
+    assert w.result["nodes"] == 401
+    _child(w, "family").value = "cycle"
+    _child(w, "n").value = 40
+    assert w.result["nodes"] == 40 and abs(w.result["bits_ratio"] - 2) < 1e-12
