@@ -72,6 +72,54 @@ def load_run(path: Path, config: dict) -> tuple[SequenceModel, History, dict]:
     return model, history, blob["provenance"]
 
 
+def train_or_load_arrays(name: str, config: dict, compute_fn: Callable[[], dict], *,
+                         data_dir: Path | str = DATA_DIR, retrain: bool = False, verbose: bool = True):
+    """Train-or-load for results that are not one model: ``compute_fn() -> dict`` of numpy arrays and
+    plain values (nested dicts allowed), cached as ``data/<name>-<hash>.pt`` with its config and
+    provenance, verified on load. Returns ``(result, provenance)``."""
+    path = cache_path(name, config, data_dir)
+    if path.exists() and not retrain:
+        try:
+            blob = torch.load(path, map_location="cpu", weights_only=True)
+            result, stored, prov = blob["result"], blob["config"], blob["provenance"]
+        except Exception as err:
+            raise ValueError(f"cache file {path} is corrupt or not a geomem cache ({type(err).__name__}: {err}); "
+                             f"delete it to recompute") from None
+        if stored != _plain(config):
+            raise ValueError(f"cache file {path} was made by a different config: stored {stored}, "
+                             f"requested {_plain(config)}; delete it to recompute")
+        if verbose:
+            print(f"loaded {path.name} (computed {prov['date']} in {prov['wall_time_s']:.0f} s, torch {prov['torch']})")
+        return _arrays(result), prov
+    from . import __version__
+    t0 = time.perf_counter()
+    result = compute_fn()
+    wall = time.perf_counter() - t0
+    prov = dict(geomem=__version__, torch=str(torch.__version__), date=time.strftime("%Y-%m-%d %H:%M"),
+                wall_time_s=round(wall, 1))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(dict(config=_plain(config), result=_plain(result), provenance=prov), path)
+    if verbose:
+        print(f"computed in {wall:.0f} s and cached as data/{path.name}")
+    return _arrays(_plain(result)), prov
+
+
+def _arrays(x):
+    """Lists of numbers back to numpy arrays (the inverse of ``_plain`` for cached results)."""
+    if isinstance(x, dict):
+        return {k: _arrays(v) for k, v in x.items()}
+    if isinstance(x, list) and x and all(isinstance(v, (int, float, list)) for v in x):
+        try:
+            arr = np.asarray(x)
+        except ValueError:  # ragged
+            arr = None
+        if arr is not None and arr.dtype != object:
+            return arr
+    if isinstance(x, list):
+        return [_arrays(v) for v in x]
+    return x
+
+
 def train_or_load(name: str, config: dict, train_fn: Callable[[], tuple[SequenceModel, History]], *,
                   data_dir: Path | str = DATA_DIR, retrain: bool = False, verbose: bool = True):
     """Return ``(model, history, provenance)`` for ``config``: loaded from ``data/`` when cached,

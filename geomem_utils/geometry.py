@@ -14,11 +14,12 @@ import warnings
 
 import numpy as np
 
+from .cache import train_or_load_arrays
 from .config import check_int
 from .evaluation import geometric_level, topk_recovery
-from .graphs import Graph
+from .graphs import Graph, tiny_graphs
 from .spectral import n_components, spectrum
-from .training import tiny_metrics
+from .training import MEMORIZER_WIDTHS, MEMORIZERS, run_tiny, tiny_metrics
 
 
 def _rows(E) -> np.ndarray:
@@ -257,3 +258,17 @@ def reference_report(graph: Graph) -> dict:
     E, W = laplacian_reference(graph)
     return dict(edge_recovery=reference_edge_recovery(E @ W @ E.T, graph),
                 geometric_level=geometric_level(E, graph.directed_edges("both")), **readout_scores(E, W, graph))
+
+
+def tiny_memory_embeddings(seeds=(0,), memorizers=("associative", "neural net", "transformer"),
+                           retrain: bool = False, verbose: bool = True) -> tuple[dict, dict]:
+    """Node embeddings of chapter 05's memorizers on the four tiny graphs, ``{graph: {memorizer: [E per
+    seed]}}`` (rows = nodes only), train-or-load: cached under ``data/`` with the settings that made them
+    (``run_tiny`` defaults, one run per seed), so later chapters reuse the same models (C11 headroom)."""
+    config = dict(seeds=list(seeds), memorizers={m: MEMORIZERS[m] for m in memorizers},
+                  widths={f"{m}/{g}": w for (m, g), w in MEMORIZER_WIDTHS.items()})
+
+    def compute():
+        return {name: {m: [run_tiny(g, m, seed=s).model.embeddings()[:g.n].detach().numpy() for s in seeds]
+                       for m in memorizers} for name, g in tiny_graphs().items()}
+    return train_or_load_arrays("tiny_memory_embeddings", config, compute, retrain=retrain, verbose=verbose)

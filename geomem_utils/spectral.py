@@ -165,13 +165,60 @@ def spectral_energy(E, graph: Graph, spectrum_: Spectrum | None = None) -> np.nd
 def spectral_concentration(E, graph: Graph, n_spaces: int = 1, spectrum_: Spectrum | None = None) -> dict:
     """Share of the embeddings' spectral energy on the Fiedler-like eigenspaces, the trivial (near-
     constant) one removed (claims C10, C11): 1 = perfectly spectral geometry. ``baseline`` is the share a
-    random (isotropic) embedding would get, the dimension ratio. Needs the full spectrum (dense)."""
+    random (isotropic) embedding would get, the dimension ratio. The total is ‖E‖²_F, so a top-k spectrum
+    (sparse solver) works as long as it holds the trivial and Fiedler-like eigenspaces completely."""
+    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
     s = spectrum_ or spectrum(graph)
-    if len(s.values) < graph.n:
-        raise ValueError("spectral_concentration needs the full spectrum (call spectrum(graph) without k)")
-    energy = spectral_energy(E, graph, s)
     t = n_components(graph)
     F = fiedler_vectors(graph, s, n_spaces).shape[1]
-    rest = energy[t:]
-    return dict(concentration=float(rest[:F].sum() / max(rest.sum(), 1e-300)), baseline=F / (graph.n - t),
+    if len(s.values) < graph.n and (s.partial and t + F >= len(s.values) or t + F > len(s.values)):
+        raise ValueError(f"the spectrum holds {len(s.values)} eigenpairs, not all of the first {n_spaces} "
+                         f"Fiedler-like eigenspace(s); compute more (k > {t + F})")
+    energy = spectral_energy(E, graph, s)
+    rest = float((E[:graph.n].astype(np.float64) ** 2).sum() - energy[:t].sum())
+    return dict(concentration=float(energy[t:t + F].sum() / max(rest, 1e-300)), baseline=F / (graph.n - t),
                 dimension=F)
+
+
+# ---------------------------------------------------------------- alignment with whole eigenspaces
+def eigenspace_energy(E, graph: Graph, spectrum_: Spectrum | None = None) -> list[dict]:
+    """One row per eigenspace of -L (largest eigenvalue first): its eigenvalue, dimension, the fraction
+    ‖Bᵀ E‖²_F / ‖E‖²_F of the embeddings' energy in it, and the chance level dim/n of an isotropic
+    embedding (spec "Spectral facts": alignment is measured against whole eigenspaces)."""
+    s = spectrum_ or spectrum(graph)
+    energy = spectral_energy(E, graph, s)
+    total = max(float(energy.sum()), 1e-300)
+    return [dict(value=float(s.values[g[0]]), dim=len(g), fraction=float(energy[g].sum() / total),
+                 chance=len(g) / graph.n) for g in s.groups]
+
+
+def principal_angles(E, basis, r: int | None = None) -> np.ndarray:
+    """Principal angles (degrees, smallest first) between the span of E's top-``r`` left singular vectors
+    (r = basis dimension by default) and the span of ``basis`` (e.g. ``fiedler_vectors``). Taken on the
+    singular vectors, not on raw E: when rank E = n the angles would be trivially 0."""
+    from scipy.linalg import subspace_angles
+    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E, dtype=np.float64)
+    basis = np.asarray(basis, dtype=np.float64)
+    r = check_int("r (singular vectors)", r if r is not None else basis.shape[1], minimum=1, maximum=min(E.shape))
+    U = np.linalg.svd(E, full_matrices=False)[0][:, :r]
+    return np.sort(np.degrees(subspace_angles(U, basis)))
+
+
+def effective_rank(E) -> float:
+    """exp(entropy of the normalised singular values) (Roy & Vetterli 2007): 1 for a rank-1 embedding,
+    min(n, m) for an isotropic one."""
+    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E, dtype=np.float64)
+    s = np.linalg.svd(E, compute_uv=False)
+    p = s / s.sum()
+    p = p[p > 0]
+    return float(np.exp(-(p * np.log(p)).sum()))
+
+
+def linear_cka(X, Y) -> float:
+    """Linear CKA (Kornblith et al. 2019) between two representations of the same n nodes (rows):
+    1 = the same geometry up to rotation and scale. Compare with ``linear_cka`` of a random embedding."""
+    X, Y = (np.asarray(Z.detach().cpu().numpy() if hasattr(Z, "detach") else Z, dtype=np.float64) for Z in (X, Y))
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X and Y must describe the same nodes (rows): {X.shape[0]} vs {Y.shape[0]}")
+    X, Y = X - X.mean(0), Y - Y.mean(0)
+    return float(np.linalg.norm(Y.T @ X) ** 2 / (np.linalg.norm(X.T @ X) * np.linalg.norm(Y.T @ Y)))

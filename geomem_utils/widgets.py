@@ -10,6 +10,8 @@
                                                   embedding and readout numbers (paper §3, C7, C8).
 ``succinctness_calculator``                       chapter 05: bits and ℓ2 costs of associative vs
                                                   geometric storage for any size (paper §3, C9).
+``node2vec_summary`` / ``node2vec_panel``         chapter 06: train Node2Vec on a graph family and
+                                                  size of your choice, watch its spectral dynamics (§4, C10).
 
 The panels return ``ipywidgets.interactive`` objects: the notebook displays them, tests set their
 slider values and read ``.result`` (the helper's return value) without a browser.
@@ -27,7 +29,12 @@ from IPython.display import Image, display
 
 from .config import check_int
 from .graphs import path_star
-from .plotting import draw_star, plot_embedding_2d, plot_embedding_3d, plot_positions, plot_training
+from .graphs import cycle, grid
+from .node2vec import dynamics_summary, train_node2vec
+from .plotting import (draw_star, plot_embedding_2d, plot_embedding_3d, plot_positions, plot_spectral_bars,
+                       plot_spectral_dynamics, plot_training)
+from .spectral import spectrum
+from .training import log_steps
 from .succinctness import cycle_costs, path_star_costs
 from .tasks import PathStarTask, Vocab
 from .training import PATH_STAR_DEFAULTS as _D, run_in_context, run_path_star
@@ -347,4 +354,75 @@ def succinctness_calculator(family: str = "path-star", d: int = 4, l: int = 5, n
         d=W.IntSlider(value=d, min=1, max=2000, description="d (path-star arms)", **slider),
         l=W.IntSlider(value=l, min=2, max=12, description="ℓ (path-star nodes per arm)", **slider),
         n=W.IntSlider(value=n, min=3, max=2000, description="n (cycle length)", **slider),
+    )
+
+
+# ---------------------------------------------------------------- chapter 06: Node2Vec dynamics
+NODE2VEC_FAMILIES = ("cycle", "grid", "path-star", "karate club")
+
+
+def node2vec_graph(family: str, size: int):
+    """The panel's graphs: ``cycle(size)``, ``grid(size, size)``, ``path_star(size, 5)`` (size arms), or
+    the karate club (size ignored)."""
+    import networkx as nx
+    from .graphs import from_networkx
+    if family == "karate club":
+        return from_networkx(nx.karate_club_graph(), "karate club")
+    size = check_int("size", size, minimum=2)
+    if family == "cycle":
+        return cycle(max(size, 3))
+    if family == "grid":
+        return grid(size, size)
+    if family == "path-star":
+        return path_star(size, 5, seed=0)
+    raise ValueError(f"family must be one of {NODE2VEC_FAMILIES}, got {family!r}")
+
+
+def node2vec_summary(family: str = "cycle", size: int = 15, dim: int = 100, lr: float = 0.01,
+                     steps: int = 10_000, seed: int = 0) -> dict:
+    """Train Node2Vec (``train_node2vec``) tracking every eigenvector of −L, and return the run, the
+    spectrum and ``dynamics_summary``'s numbers (C10)."""
+    g = node2vec_graph(family, size)
+    if g.n > 400:
+        raise ValueError(f"size gives {g.n} nodes; the panel tracks the full spectrum and is limited to 400")
+    s = spectrum(g)
+    run = train_node2vec(g, dim=dim, lr=lr, steps=steps, seed=seed, track=s.vectors, log_steps=log_steps(steps, 8))
+    return dict(graph=g, spectrum=s, run=run, **dynamics_summary(run, g, s))
+
+
+def format_node2vec(res: dict) -> str:
+    return (f"{res['graph'].name}: {res['graph'].n} nodes, {res['run'].settings['steps']} steps in "
+            f"{res['run'].wall_time:.1f} s\n"
+            f"(a) C(0) vs -L, relative error {res['c0_error']:.1e}\n"
+            f"(b) ‖Vᵀe‖ end/start: Fiedler-like (dim {res['fiedler_dim']}) ≥ {res['fiedler_kept']:.2f}, "
+            f"others ≤ {res['rest_kept']:.2g}; surviving directions: {res['survivors']}\n"
+            f"(c) ‖C e‖ at the end: Fiedler-like ≤ {res['fiedler_c']:.2g}, others ≥ {res['rest_c']:.2g}")
+
+
+def _node2vec(family, size, dim, lr, steps, seed) -> dict:
+    res = node2vec_summary(family, size, dim, lr, steps, seed)
+    fig = Figure(figsize=(10, 2.8), dpi=80)
+    axes = fig.subplots(1, 3)
+    plot_spectral_dynamics(res["run"], res["graph"], res["spectrum"], axes[:2])
+    plot_spectral_bars(res["run"].V, res["graph"], res["spectrum"], axes[2], title="at the end")
+    fig.tight_layout()
+    _show(fig)
+    print(format_node2vec(res))
+    return res
+
+
+def node2vec_panel(family: str = "cycle", size: int = 15, dim: int = 100, lr: float = 0.01,
+                   steps: int = 10_000, seed: int = 0) -> W.interactive:
+    """Chapter 06 panel: graph family and size, embedding width, learning rate, steps and seed; press
+    "Train" to run Node2Vec and redraw its spectral dynamics (``interact_manual``: it trains)."""
+    kw = dict(continuous_update=False, style={"description_width": "initial"})
+    return W.interactive(
+        _node2vec, {"manual": True, "manual_name": "Train"},
+        family=W.Dropdown(options=NODE2VEC_FAMILIES, value=family, description="graph"),
+        size=W.IntSlider(value=size, min=3, max=60, description="size (cycle n, grid side, star arms)", **kw),
+        dim=W.IntSlider(value=dim, min=2, max=200, description="embedding width m", **kw),
+        lr=W.FloatLogSlider(value=lr, base=10, min=-4, max=-0.5, step=0.1, readout_format=".1e",
+                            description="learning rate", **kw),
+        steps=W.IntSlider(value=steps, min=100, max=30_000, step=100, description="steps", **kw),
+        seed=W.IntSlider(value=seed, min=0, max=20, description="seed", **kw),
     )

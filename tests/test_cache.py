@@ -50,3 +50,27 @@ def test_cache_made_by_another_config_is_refused(tmp_path):
     train_or_load("y", dict(a=1), _trainer(calls), data_dir=tmp_path, verbose=False)
     with pytest.raises(ValueError, match="different config"):
         load_run(cache_path("y", dict(a=1), tmp_path), dict(a=2))
+
+
+def test_train_or_load_arrays_round_trip_and_refusals(tmp_path):
+    import numpy as np
+    from geomem_utils.cache import train_or_load_arrays
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return dict(x=np.arange(6.0).reshape(2, 3), seeds=[0, 1], nested=dict(name="a", v=[np.ones(2), np.zeros(2)]))
+    cfg = dict(d=3, steps=10)
+    a, prov = train_or_load_arrays("t", cfg, compute, data_dir=tmp_path, verbose=False)
+    b, prov2 = train_or_load_arrays("t", cfg, compute, data_dir=tmp_path, verbose=False)
+    assert calls == [1] and prov == prov2 and "wall_time_s" in prov
+    np.testing.assert_array_equal(b["x"], np.arange(6.0).reshape(2, 3))
+    assert b["seeds"].tolist() == [0, 1] and b["seeds"].dtype.kind == "i" and b["nested"]["name"] == "a"
+    np.testing.assert_array_equal(b["nested"]["v"], a["nested"]["v"])
+    path = cache_path("t", cfg, tmp_path)
+    torch.save(dict(config=dict(d=4, steps=10), result={}, provenance={}), path)  # a foreign file under our name
+    with pytest.raises(ValueError, match="different config"):
+        train_or_load_arrays("t", cfg, compute, data_dir=tmp_path, verbose=False)
+    path.write_bytes(b"not a cache")
+    with pytest.raises(ValueError, match="corrupt"):
+        train_or_load_arrays("t", cfg, compute, data_dir=tmp_path, verbose=False)

@@ -135,8 +135,10 @@ def test_spectral_concentration_of_pure_and_random_embeddings():
     c = spectral_concentration(E, g)
     assert c["dimension"] == 9 and c["baseline"] == 9 / (g.n - 1)
     assert abs(c["concentration"] - c["baseline"]) < 0.03
-    with pytest.raises(ValueError, match="full spectrum"):
-        spectral_concentration(E, g, spectrum_=spectrum(g, k=3))
+    # a top-k spectrum works when it holds the Fiedler-like space completely, and says so when it does not
+    assert spectral_concentration(E, g, spectrum_=spectrum(g, k=3))["concentration"] == pytest.approx(c["concentration"])
+    with pytest.raises(ValueError, match="Fiedler-like eigenspace"):
+        spectral_concentration(E, g, spectrum_=spectrum(g, k=3, method="sparse"))
     with pytest.raises(ValueError, match="one row per node"):
         spectral_concentration(E[:5], g)
 

@@ -169,3 +169,23 @@ def test_chapter05_figures_draw_edges_heatmaps_and_dynamics():
     plot_memory_dynamics({"a": h, "b": h}, axes, metrics=("edge_recovery", "skewed_top1"))
     assert len(axes[0].lines) == 2 and axes[1].get_xscale() == "symlog"
     np.testing.assert_array_equal(axes[1].lines[0].get_ydata(), [0, 0.01, 0.1, 1])
+
+
+def test_chapter06_spectral_figures():
+    from geomem_utils.graphs import cycle
+    from geomem_utils.node2vec import train_node2vec
+    from geomem_utils.plotting import plot_eigenspace_energy, plot_spectral_bars, plot_spectral_dynamics
+    from geomem_utils.spectral import eigenspace_energy, spectrum
+    g = cycle(7)
+    s = spectrum(g)
+    run = train_node2vec(g, steps=20, track=s.vectors, log_steps=[10, 20])
+    _, axes = plt.subplots(1, 3)
+    plot_spectral_dynamics(run, g, s, axes[:2])
+    assert len(axes[0].lines) == g.n and [c.get_color() for c in axes[0].lines[1:3]] == ["tab:red"] * 2
+    plot_spectral_bars(run.V, g, s, axes[2])
+    heights = [p.get_height() for p in axes[2].patches]
+    assert len(heights) == g.n - 1 and max(heights) == pytest.approx(1.0)
+    _, ax = plt.subplots()
+    rows = {"a": eigenspace_energy(run.V, g, s), "b": eigenspace_energy(np.eye(7), g, s)}
+    plot_eigenspace_energy(rows, ax, n_spaces=3)
+    assert len(ax.patches) == 6

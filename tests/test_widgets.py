@@ -225,3 +225,21 @@ def test_succinctness_calculator_follows_family_and_sliders():
     _child(w, "family").value = "cycle"
     _child(w, "n").value = 40
     assert w.result["nodes"] == 40 and abs(w.result["bits_ratio"] - 2) < 1e-12
+
+
+def test_node2vec_panel_is_manual_and_reports_the_three_statements():
+    from geomem_utils.widgets import format_node2vec, node2vec_graph, node2vec_panel, node2vec_summary
+    w = node2vec_panel()
+    assert w.result is None and w.manual_button.description == "Train"
+    _child(w, "size").value = 9
+    _child(w, "steps").value = 3000
+    w.manual_button.click()
+    r = w.result
+    assert r["graph"].n == 9 and r["c0_error"] < 1e-6 and r["survivors"] == 2
+    assert "surviving directions: 2" in format_node2vec(r)
+    assert node2vec_graph("grid", 3).n == 9 and node2vec_graph("path-star", 3).n == 13
+    assert node2vec_graph("karate club", 0).n == 34
+    with pytest.raises(ValueError, match="family"):
+        node2vec_graph("torus", 5)
+    with pytest.raises(ValueError, match="limited to 400"):
+        node2vec_summary("grid", 30)
