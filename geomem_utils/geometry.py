@@ -272,3 +272,46 @@ def tiny_memory_embeddings(seeds=(0,), memorizers=("associative", "neural net", 
         return {name: {m: [run_tiny(g, m, seed=s).model.embeddings()[:g.n].detach().numpy() for s in seeds]
                        for m in memorizers} for name, g in tiny_graphs().items()}
     return train_or_load_arrays("tiny_memory_embeddings", config, compute, retrain=retrain, verbose=verbose)
+
+
+# ---------------------------------------------------------------- knobs and headroom (chapter 07)
+def memory_verdict(report: dict) -> str:
+    """"geometric" when the skewed (geometric) readout alone ranks neighbours first for most nodes
+    (skewed margin > 0 and skewed top-1 ≥ 0.5), "associative" when its margin is ≤ 0, else "mixed"."""
+    if report["skewed_margin"] > 0 and report["skewed_top1"] >= 0.5:
+        return "geometric"
+    return "associative" if report["skewed_margin"] <= 0 else "mixed"
+
+
+# C16's knobs, each changed alone from an associative base (N(0,1) embedding init, lr 1e-4), on the
+# 15-cycle neural net at width 512 with 10,000 full-batch AdamW steps; the authors' verdicts alongside.
+KNOBS = {
+    "base: N(0,1) init, lr 1e-4": (dict(emb_init_std=1.0, lr=1e-4), "associative"),
+    "init N(0, 0.02²)": (dict(emb_init_std=0.02, lr=1e-4), "geometric"),
+    "lr 0.1": (dict(emb_init_std=1.0, lr=0.1), "geometric"),
+    "weight decay 10": (dict(emb_init_std=1.0, lr=1e-4, weight_decay=10.0), "geometric"),
+    "dropout 0.4": (dict(emb_init_std=1.0, lr=1e-4, dropout=0.4), "geometric"),
+}
+
+
+def knob_run(graph: Graph, memorizer: str = "neural net", width: int = 512, steps: int = 10_000, seed: int = 0,
+             self_edges: bool = False, **knob) -> dict:
+    """Train one knob setting with ``run_tiny`` (weight decay on every parameter, embeddings included,
+    as plain AdamW does) and return its ``memory_report``, the spectral projection ‖Eᵀe_i‖ of the node
+    embeddings, the zigzag share, the spectral concentration and the verdict (paper §5, C16, C17)."""
+    from .spectral import spectral_concentration, zigzag_share
+    knob = dict(knob)
+    lr = knob.pop("lr", None)
+    r = run_tiny(graph, memorizer, width=width, steps=steps, seed=seed, lr=lr, self_edges=self_edges,
+                 decay_embeddings=True, **knob)
+    E = r.model.embeddings()[:graph.n].double().numpy()
+    s = spectrum(graph)
+    report = memory_report(r.model, r.task)
+    return dict(report, proj=np.linalg.norm(s.vectors.T @ E, axis=1), zigzag=zigzag_share(E, graph, s),
+                concentration=spectral_concentration(E, graph, spectrum_=s)["concentration"],
+                verdict=memory_verdict(report), seconds=r.history.wall_time)
+
+
+def laplacian_init(graph: Graph, k: int = 16) -> np.ndarray:
+    """Initial node embeddings from the top-k non-trivial eigenvectors of −L (chapter 07's headroom)."""
+    return spectral_embedding(graph, k)

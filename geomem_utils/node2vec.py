@@ -287,3 +287,8 @@ def dynamics_summary(run: Node2VecRun, graph: Graph, spectrum_, n_spaces: int = 
                 fiedler_c=float(last["c_proj"][t:t + F].max()), rest_c=float(last["c_proj"][t + F:].min(initial=np.inf)),
                 survivors=int((proj / proj.max() >= 0.05).sum()),
                 max_angle=float(principal_angles(run.V, spectrum_.vectors[:, :t + F]).max()))
+
+
+def node2vec_init(graph: Graph, dim: int = 16, steps: int = 3000, seed: int = 0) -> np.ndarray:
+    """Initial node embeddings from a Node2Vec of width ``dim`` trained for ``steps`` (chapter 07)."""
+    return train_node2vec(graph, dim=dim, steps=steps, seed=seed).V

@@ -394,12 +394,15 @@ def _fiedler_slice(graph: Graph, spectrum_, n_spaces: int = 1) -> tuple[int, int
     return t, t + fiedler_vectors(graph, spectrum_, n_spaces).shape[1]
 
 
-def plot_spectral_bars(E, graph: Graph, spectrum_, ax, title: str | None = None):
+def plot_spectral_bars(E, graph: Graph, spectrum_, ax, title: str | None = None, proj=None):
     """The paper's spectral projection: ‖Eᵀe_i‖ for every non-trivial eigenvector e_i of −L, normalised
-    by the largest, in order of decreasing eigenvalue; the Fiedler-like eigenspace in colour."""
-    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+    by the largest, in order of decreasing eigenvalue; the Fiedler-like eigenspace in colour. ``proj``
+    (all ‖Eᵀe_i‖, e.g. from a cache) replaces ``E``."""
     t, f = _fiedler_slice(graph, spectrum_)
-    proj = np.linalg.norm(spectrum_.vectors.T @ E[:graph.n].astype(np.float64), axis=1)[t:]
+    if proj is None:
+        E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+        proj = np.linalg.norm(spectrum_.vectors.T @ E[:graph.n].astype(np.float64), axis=1)
+    proj = np.asarray(proj, dtype=np.float64)[t:]
     proj = proj / max(proj.max(), 1e-300)
     colours = ["tab:red" if i < f - t else "0.6" for i in range(len(proj))]
     ax.bar(np.arange(len(proj)), proj, color=colours)

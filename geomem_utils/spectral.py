@@ -222,3 +222,16 @@ def linear_cka(X, Y) -> float:
         raise ValueError(f"X and Y must describe the same nodes (rows): {X.shape[0]} vs {Y.shape[0]}")
     X, Y = X - X.mean(0), Y - Y.mean(0)
     return float(np.linalg.norm(Y.T @ X) ** 2 / (np.linalg.norm(X.T @ X) * np.linalg.norm(Y.T @ Y)))
+
+
+def zigzag_share(E, graph: Graph, spectrum_: Spectrum | None = None, n_spaces: int = 1) -> float:
+    """Share of the embeddings' non-trivial energy on the bottom ``n_spaces`` eigenspaces of −L (its most
+    negative eigenvalues: neighbours with opposite signs, the "zigzag" of claim C17)."""
+    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+    s = spectrum_ or spectrum(graph)
+    if len(s.values) < graph.n:
+        raise ValueError("zigzag_share needs the full spectrum (call spectrum(graph) without k)")
+    energy = spectral_energy(E, graph, s)
+    t = n_components(graph)
+    bottom = np.concatenate(s.groups[-n_spaces:])
+    return float(energy[bottom].sum() / max(energy[t:].sum(), 1e-300))

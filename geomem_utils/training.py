@@ -39,6 +39,8 @@ class TrainConfig:
     recipe: str = "mixed"         # "mixed" (paper) or "staged" (C14)
     stage_steps: int = 0          # staged: steps on edges alone before paths join
     seed: int = 0
+    decay_embeddings: bool = False  # weight decay on the token embeddings too (C16's knob; off by default)
+    node2vec_weight: float = 0.0    # auxiliary 1-hop Node2Vec loss on the node embeddings (chapter 07)
 
     def __post_init__(self):
         check_int("steps", self.steps, minimum=1)
@@ -51,6 +53,7 @@ class TrainConfig:
         check_choice("recipe", self.recipe, ("mixed", "staged"))
         check_int("stage_steps", self.stage_steps, minimum=0)
         check_int("seed", self.seed, minimum=0)
+        check_float("node2vec_weight", self.node2vec_weight, minimum=0.0)
 
     def lr_at(self, step: int) -> float:
         """Linear warm-up to ``lr``, then cosine decay towards ``lr * min_lr_frac`` (reached at step ``steps``)."""
@@ -173,8 +176,10 @@ def train(model: SequenceModel, task: PathStarTask | InContextTask | Examples, c
     if evaluate is None and isinstance(task, PathStarTask) and task.path_mode != "none":
         evaluate = lambda m: default_metrics(m, task)  # noqa: E731
     batches = batch_stream(task, config, device)
+    aux = node2vec_penalty(task, device) if config.node2vec_weight else None
 
-    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() >= 2 and "embedding" not in n]
+    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() >= 2
+             and (config.decay_embeddings or "embedding" not in n)]
     no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p not in set(decay)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=config.lr, betas=config.betas)
@@ -187,6 +192,8 @@ def train(model: SequenceModel, task: PathStarTask | InContextTask | Examples, c
             g["lr"] = config.lr_at(step)
         x, y = next(batches)
         loss = loss_on_targets(model, x, y)
+        if aux is not None:
+            loss = loss + config.node2vec_weight * aux(model.token_embedding.weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         if config.grad_clip:
@@ -208,6 +215,40 @@ def train(model: SequenceModel, task: PathStarTask | InContextTask | Examples, c
     hist.wall_time = time.perf_counter() - t0 - eval_time
     model.eval()
     return hist
+
+
+def node2vec_penalty(task, device="cpu") -> Callable:
+    """The paper's 1-hop Node2Vec objective on a model's node-token embeddings, as an auxiliary loss
+    (chapter 07's headroom experiment): E ↦ (1/n) Σ_i (1/deg i) Σ_{j∈nbr(i)} −log softmax(E_i Eᵀ)_j over
+    the node rows of E (self included in the softmax). Averaged over nodes so its weight is size-free."""
+    graph = getattr(task, "graph", None)
+    if graph is None:
+        raise ValueError("node2vec_weight > 0 needs a task with a fixed graph (PathStarTask or EdgeTask)")
+    e = graph.directed_edges("both")
+    deg = np.bincount(e[:, 0], minlength=graph.n).astype(np.float64)
+    rows, cols = torch.tensor(e[:, 0], device=device), torch.tensor(e[:, 1], device=device)
+    w = torch.tensor(1.0 / deg[e[:, 0]], dtype=torch.float32, device=device)
+    n = graph.n
+
+    def penalty(weight: torch.Tensor) -> torch.Tensor:
+        E = weight[:n]
+        logp = torch.log_softmax(E @ E.T, dim=1)
+        return -(w * logp[rows, cols]).sum() / n
+    return penalty
+
+
+def load_embeddings(model, init, scale: float | None = None) -> None:
+    """Write ``init`` (n_nodes × k, e.g. Laplacian eigenvectors or Node2Vec factors) into the first k
+    dimensions of the node-token embeddings, rescaled so its entries have the model's init std (chapter
+    07: does starting from a geometry help?). The other dimensions and the special tokens keep their init."""
+    W = model.token_embedding.weight
+    init = np.asarray(init, dtype=np.float64)
+    if init.ndim != 2 or init.shape[1] > W.shape[1] or init.shape[0] > W.shape[0]:
+        raise ValueError(f"init_embeddings must be (nodes, k) with k ≤ width {W.shape[1]}, got {init.shape}")
+    scale = model.config.emb_init_std if scale is None else scale
+    init = init * (scale / max(init.std(), 1e-300))
+    with torch.no_grad():
+        W[:init.shape[0], :init.shape[1]] = torch.as_tensor(init, dtype=W.dtype)
 
 
 def default_metrics(model, task: PathStarTask, positions: bool = False) -> dict:
@@ -248,7 +289,8 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
                   n_pause: int = 1, steps: int = 400, lr: float = 2e-3, batch_size: int = 256,
                   seed: int = 0, eval_every: int = 50, progress: bool = True,
                   max_seconds: float | None = None, freeze_embeddings: bool = False,
-                  track_positions: bool = False, **task_options) -> Run:
+                  track_positions: bool = False, weight_decay: float = 0.01, decay_embeddings: bool = False,
+                  node2vec_weight: float = 0.0, init_embeddings=None, **task_options) -> Run:
     """The in-weights path-star experiment of chapter 02 (paper §2, claim C2) in one call.
 
     Builds G_{d,l} (ids permuted by ``seed``), the mixed edge + path task (extra ``task_options`` go to
@@ -256,17 +298,27 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
     trains it with AdamW, warm-up and cosine decay, evaluating held-out leaves every ``eval_every`` steps.
     ``freeze_embeddings`` keeps the token embeddings (and the tied unembedding) at init (claim C5);
     ``track_positions`` also records per-position teacher-forced accuracy on held-out paths (claim C3).
+    Chapter 07's interventions: ``weight_decay`` (with ``decay_embeddings`` on the token embeddings too),
+    ``node2vec_weight`` (auxiliary Node2Vec loss on the node embeddings), ``init_embeddings`` (an
+    (n_nodes, k) array for ``load_embeddings``: in the graph's own, seed-permuted node ids), and
+    ``self_edges=True`` (a task option).
     """
     from .config import set_seed
     set_seed(seed)
     task = PathStarTask(path_star(d, l, seed=seed), n_pause=n_pause, split_seed=seed, **task_options)
     model = model_for(task, n_layer=depth, n_head=heads, n_embd=width, freeze_embeddings=freeze_embeddings)
-    config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=min(100, steps // 10), seed=seed)
+    if init_embeddings is not None:
+        load_embeddings(model, init_embeddings(task.graph) if callable(init_embeddings) else init_embeddings)
+    config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=min(100, steps // 10), seed=seed,
+                         weight_decay=weight_decay, decay_embeddings=decay_embeddings, node2vec_weight=node2vec_weight)
     evaluate = (lambda m: default_metrics(m, task, positions=track_positions)) if task.path_mode != "none" else None
     hist = train(model, task, config, eval_every=eval_every, evaluate=evaluate, progress=progress,
                  max_seconds=max_seconds)
     settings = dict(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps, lr=lr,
-                    batch_size=batch_size, seed=seed, freeze_embeddings=freeze_embeddings, **task_options)
+                    batch_size=batch_size, seed=seed, freeze_embeddings=freeze_embeddings, weight_decay=weight_decay,
+                    decay_embeddings=decay_embeddings, node2vec_weight=node2vec_weight,
+                    init_embeddings=None if init_embeddings is None else getattr(init_embeddings, "__name__", "array"),
+                    **task_options)
     return Run(task, model, hist, settings)
 
 
@@ -330,7 +382,8 @@ def log_steps(steps: int, per_decade: int = 10) -> list[int]:
 
 def run_tiny(graph, memorizer: str = "neural net", steps: int | None = None, width: int | None = None,
              lr: float | None = None, seed: int = 0, eval_every: int = 0, eval_steps=(), self_edges: bool = False,
-             progress: bool = False, metrics=None, **model_options) -> Run:
+             progress: bool = False, metrics=None, weight_decay: float = 0.01, decay_embeddings: bool = False,
+             **model_options) -> Run:
     """Memorize the edges of ``graph`` (any geomem Graph) with one of ``MEMORIZERS``, full batch (paper §3,
     Figure 1). ``eval_every`` > 0 or ``eval_steps`` (e.g. ``log_steps(steps)``) record edge recovery and
     geometric level along the way (step 0 = init).
@@ -352,7 +405,8 @@ def run_tiny(graph, memorizer: str = "neural net", steps: int | None = None, wid
     cfg = ModelConfig(vocab_size=len(task.vocab), block_size=2, n_layer=1, n_head=1, n_embd=width,
                       kind=spec["kind"], freeze_embeddings=spec["freeze_embeddings"], **model_options)
     model = build_model(cfg)
-    config = TrainConfig(steps=steps, batch_size=0, lr=lr, warmup=0, seed=seed)
+    config = TrainConfig(steps=steps, batch_size=0, lr=lr, warmup=0, seed=seed, weight_decay=weight_decay,
+                         decay_embeddings=decay_embeddings)
     metrics = metrics or tiny_metrics
     evaluate = lambda m: metrics(m, task)  # noqa: E731
     hist = History()
@@ -362,5 +416,5 @@ def run_tiny(graph, memorizer: str = "neural net", steps: int | None = None, wid
                      progress=progress, device="cpu")
     run_hist.evals = hist.evals + run_hist.evals
     settings = dict(graph=graph.name, memorizer=memorizer, steps=steps, width=width, lr=lr, seed=seed,
-                    self_edges=self_edges, **model_options)
+                    self_edges=self_edges, weight_decay=weight_decay, decay_embeddings=decay_embeddings, **model_options)
     return Run(task, model, run_hist, settings)

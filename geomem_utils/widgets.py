@@ -12,6 +12,8 @@
                                                   geometric storage for any size (paper §3, C9).
 ``node2vec_summary`` / ``node2vec_panel``         chapter 06: train Node2Vec on a graph family and
                                                   size of your choice, watch its spectral dynamics (§4, C10).
+``knob_explorer`` / ``knob_panel``                chapter 07: pick a knob (cached) or set your own and
+                                                  train: the spectral bars and the verdict (C16, C17).
 
 The panels return ``ipywidgets.interactive`` objects: the notebook displays them, tests set their
 slider values and read ``.result`` (the helper's return value) without a browser.
@@ -425,4 +427,63 @@ def node2vec_panel(family: str = "cycle", size: int = 15, dim: int = 100, lr: fl
                             description="learning rate", **kw),
         steps=W.IntSlider(value=steps, min=100, max=30_000, step=100, description="steps", **kw),
         seed=W.IntSlider(value=seed, min=0, max=20, description="seed", **kw),
+    )
+
+
+# ---------------------------------------------------------------- chapter 07: knobs
+def format_knob(res: dict) -> str:
+    return (f"verdict: {res['verdict']}   (skewed margin {res['skewed_margin']:+.2f}, skewed top-1 "
+            f"{res['skewed_top1']:.2f}, geometric level {res['geometric_level']:+.2f}, edge recovery "
+            f"{res['edge_recovery']:.2f}, zigzag share {res['zigzag']:.2f})")
+
+
+def _knob_figure(res: dict, graph, title: str) -> None:
+    s = spectrum(graph)
+    fig = Figure(figsize=(5.0, 2.6), dpi=80)
+    plot_spectral_bars(None, graph, s, fig.add_subplot(), title=title, proj=res["proj"])
+    fig.tight_layout()
+    _show(fig)
+    print(format_knob(res))
+
+
+def _knob_view(results: dict, graph, knob: str) -> dict:
+    _knob_figure(results[knob], graph, knob)
+    return results[knob]
+
+
+def knob_explorer(results: dict, graph) -> W.interactive:
+    """Chapter 07 panel: ``results[knob] = geometry.knob_run(...)`` (cached); the dropdown shows each
+    knob's spectral bars and verdict; ``.result`` is the shown dict."""
+    knobs = list(results)
+    return W.interactive(_knob_view, results=W.fixed(results), graph=W.fixed(graph),
+                         knob=W.Dropdown(options=knobs, value=knobs[0], description="knob"))
+
+
+def _knob_train(memorizer, emb_init_std, lr, weight_decay, dropout, width, steps, self_edges) -> dict:
+    from .geometry import knob_run
+    g = cycle(15)
+    res = knob_run(g, memorizer, width=width, steps=steps, self_edges=self_edges, emb_init_std=emb_init_std,
+                   lr=lr, weight_decay=weight_decay, dropout=dropout)
+    _knob_figure(res, g, f"{memorizer}, width {width}, {steps} steps")
+    return res
+
+
+def knob_panel(memorizer: str = "neural net", emb_init_std: float = 1.0, lr: float = 1e-3, weight_decay: float = 0.01,
+               dropout: float = 0.0, width: int = 128, steps: int = 2000, self_edges: bool = False) -> W.interactive:
+    """Chapter 07 panel: set the knobs of C16 (init scale, learning rate, weight decay, dropout) and
+    C17 (self-edges) for a memorizer on the 15-cycle, press "Train", see the spectral bars and verdict."""
+    kw = dict(continuous_update=False, style={"description_width": "initial"})
+    return W.interactive(
+        _knob_train, {"manual": True, "manual_name": "Train"},
+        memorizer=W.Dropdown(options=["neural net", "transformer"], value=memorizer, description="memorizer"),
+        emb_init_std=W.FloatLogSlider(value=emb_init_std, base=10, min=-2, max=0.5, step=0.1, readout_format=".2g",
+                                      description="embedding init std", **kw),
+        lr=W.FloatLogSlider(value=lr, base=10, min=-4, max=-0.5, step=0.1, readout_format=".1e",
+                            description="learning rate", **kw),
+        weight_decay=W.FloatLogSlider(value=weight_decay, base=10, min=-3, max=1.5, step=0.1, readout_format=".2g",
+                                      description="weight decay (all parameters)", **kw),
+        dropout=W.FloatSlider(value=dropout, min=0.0, max=0.8, step=0.05, description="dropout", **kw),
+        width=W.IntSlider(value=width, min=16, max=512, step=16, description="width", **kw),
+        steps=W.IntSlider(value=steps, min=100, max=10_000, step=100, description="steps", **kw),
+        self_edges=W.Checkbox(value=self_edges, description="self-edges (u, u) (C17)"),
     )
