@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from .config import check_float, check_int
+from .config import check_choice, check_float, check_int
 
 # The paper's fixed 16-node irregular graph (spec §2, tiny graphs): a 12-ring with chords 1-3 and 5-8,
 # plus a separate 4-clique {12, 13, 14, 15}.
@@ -217,19 +217,31 @@ def tiny_graphs() -> dict[str, Graph]:
     return {"star": tiny_star(), "grid": grid(4, 4), "cycle": cycle(15), "irregular": irregular()}
 
 
-def leaf_split(graph: Graph, train_fraction: float = 0.75, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def leaf_split(graph: Graph, train_fraction: float = 0.75, seed: int = 0,
+               by: str = "leaf") -> tuple[np.ndarray, np.ndarray]:
     """Seeded split of the root-to-leaf path indices into (train, held-out); paper: 75% / 25%.
 
-    Both parts are non-empty whenever the star has at least two leaves.
+    ``by="leaf"`` splits leaves independently. ``by="first_token"`` (tree-stars, claim C15) keeps all
+    leaves below one first hop v1 on the same side, so a held-out leaf's v1 never starts a training path.
+    Both parts are non-empty whenever that is possible (at least two leaves, or two first hops).
     """
     graph._need_star()
     train_fraction = check_float("train_fraction", train_fraction)
     seed = check_int("seed", seed, minimum=0)
+    by = check_choice("by (split unit)", by, ("leaf", "first_token"))
     if not (0.0 < train_fraction < 1.0):
         raise ValueError(f"train_fraction must be strictly between 0 and 1, got {train_fraction!r}")
     L = len(graph.paths)
     if L < 2:
         raise ValueError(f"leaf split needs at least 2 leaves, graph {graph.name} has {L}")
+    if by == "first_token":
+        hops, group = np.unique(graph.paths[:, 1], return_inverse=True)
+        if len(hops) < 2:
+            raise ValueError(f"a split by first token needs at least 2 first hops, graph {graph.name} has {len(hops)}")
+        order = np.random.default_rng(seed).permutation(len(hops))
+        k = min(max(int(round(train_fraction * len(hops))), 1), len(hops) - 1)
+        train = np.isin(group, order[:k])
+        return np.flatnonzero(train), np.flatnonzero(~train)
     order = np.random.default_rng(seed).permutation(L)
     k = min(max(int(round(train_fraction * L)), 1), L - 1)
     return np.sort(order[:k]), np.sort(order[k:])

@@ -6,7 +6,8 @@
 
 ``GPT`` is a small pre-LayerNorm decoder (nanoGPT-like). ``NeuralNet`` is the paper's "neural net"
 (embedding -> one Linear -> tied unembedding); with ``freeze_embeddings=True`` it is the associative
-model, where only W learns and memory is a pure lookup (claim C7).
+model, where only W learns and memory is a pure lookup (claim C7). ``MambaLM`` is a Mamba of the same
+depth and width (the paper's second architecture), built from the ``mambapy`` package's blocks.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class ModelConfig:
     dropout: float = 0.0
     emb_init_std: float = 0.02      # N(0, std^2) token-embedding init (C16 varies it)
     freeze_embeddings: bool = False  # C5 / C7: embeddings (and the tied unembedding) stay at init
-    kind: str = "gpt"               # "gpt" or "neural_net"
+    kind: str = "gpt"               # "gpt", "neural_net" or "mamba"
 
     def __post_init__(self):
         check_int("vocab_size", self.vocab_size, minimum=1)
@@ -42,7 +43,7 @@ class ModelConfig:
         check_int("n_embd (width)", self.n_embd, minimum=1)
         check_float("dropout", self.dropout, minimum=0.0, maximum=0.99)
         check_float("emb_init_std", self.emb_init_std, minimum=0.0, strict_min=True)
-        check_choice("kind", self.kind, ("gpt", "neural_net"))
+        check_choice("kind", self.kind, ("gpt", "neural_net", "mamba"))
         if self.kind == "gpt" and self.n_embd % self.n_head:
             raise ValueError(f"n_embd (width) must be divisible by n_head (heads): "
                              f"got width {self.n_embd} and {self.n_head} heads")
@@ -158,6 +159,27 @@ class NeuralNet(SequenceModel):
         return self.W(self.drop(self.token_embedding(idx)))
 
 
+class MambaLM(SequenceModel):
+    """A Mamba language model of the GPT's depth and width (paper §2 and App.: in-weights path-star with
+    Mamba): tied token embeddings, ``n_layer`` residual Mamba blocks (selective state-space scan, pure
+    PyTorch from the ``mambapy`` package: the paper's CUDA kernels do not run on a CPU), a final
+    LayerNorm, no position embeddings (the recurrence is ordered). ``n_head`` is unused."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        from mambapy.mamba import Mamba, MambaConfig
+        self.mamba = Mamba(MambaConfig(d_model=config.n_embd, n_layers=config.n_layer))  # its own init (dt, A)
+        self.drop = nn.Dropout(config.dropout)
+        self.ln_f = nn.LayerNorm(config.n_embd)
+        nn.init.normal_(self.token_embedding.weight, std=config.emb_init_std)
+        self.token_embedding.weight.requires_grad_(not config.freeze_embeddings)
+
+    def forward(self, idx: torch.Tensor):
+        if idx.shape[1] > self.config.block_size:
+            raise ValueError(f"sequence length {idx.shape[1]} exceeds the model's block_size {self.config.block_size}")
+        return self.ln_f(self.mamba(self.drop(self.token_embedding(idx))))
+
+
 def build_model(config: ModelConfig) -> SequenceModel:
     """The model named by ``config.kind``."""
-    return {"gpt": GPT, "neural_net": NeuralNet}[config.kind](config)
+    return {"gpt": GPT, "neural_net": NeuralNet, "mamba": MambaLM}[config.kind](config)

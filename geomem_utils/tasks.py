@@ -112,11 +112,12 @@ class PathStarTask:
         claim C4) or ``none`` (edges only, claim C6).
     n_pause : number of ``[PAUSE]`` tokens after the leaf (claim C13).
     train_fraction, split_seed : the seeded leaf split (paper: 75% of leaves give training paths).
+    split_by : ``leaf`` or ``first_token`` (tree-stars: whole subtrees below a first hop held out, C15).
     """
 
     def __init__(self, graph: Graph, edge_direction: str = "both", self_edges: bool = False,
                  path_mode: str = "forward", n_pause: int = 1, train_fraction: float = 0.75,
-                 split_seed: int = 0):
+                 split_seed: int = 0, split_by: str = "leaf"):
         if not isinstance(graph, Graph) or graph.paths is None:
             raise ValueError("graph must be a star Graph (path_star or tree_star) with a root and paths")
         self.graph = graph
@@ -129,14 +130,15 @@ class PathStarTask:
         self.train_fraction = check_float("train_fraction", train_fraction, minimum=0.0, maximum=1.0)
         self.split_seed = check_int("split_seed", split_seed, minimum=0)
         self.vocab = Vocab(graph.n)
-        self.train_paths, self.test_paths = leaf_split(graph, train_fraction, split_seed)
+        self.split_by = split_by
+        self.train_paths, self.test_paths = leaf_split(graph, train_fraction, split_seed, by=split_by)
 
     # -- description ---------------------------------------------------------------------
     def config(self) -> dict:
         """Everything that determines the examples (stored with cached results)."""
         return dict(graph=self.graph.params, edge_direction=self.edge_direction, self_edges=self.self_edges,
                     path_mode=self.path_mode, n_pause=self.n_pause, train_fraction=self.train_fraction,
-                    split_seed=self.split_seed)
+                    split_seed=self.split_seed, split_by=self.split_by)
 
     @property
     def chance(self) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from .config import check_choice, check_float, check_int, default_device
 from .evaluation import edge_recovery, geometric_level, path_accuracy, teacher_forced_accuracy
 from .models import ModelConfig, SequenceModel, build_model
-from .graphs import path_star
+from .graphs import path_star, tree_star
 from .tasks import IGNORE, EdgeTask, Examples, InContextTask, PathStarTask
 
 
@@ -38,6 +38,8 @@ class TrainConfig:
     grad_clip: float = 1.0
     recipe: str = "mixed"         # "mixed" (paper) or "staged" (C14)
     stage_steps: int = 0          # staged: steps on edges alone before paths join
+    stage_two: str = "mixed"      # staged, after stage_steps: "mixed" (edges + paths) or "paths" alone
+    stage_lr_frac: float = 1.0    # staged: learning rate multiplier after stage_steps (C14: lower)
     seed: int = 0
     decay_embeddings: bool = False  # weight decay on the token embeddings too (C16's knob; off by default)
     node2vec_weight: float = 0.0    # auxiliary 1-hop Node2Vec loss on the node embeddings (chapter 07)
@@ -52,11 +54,16 @@ class TrainConfig:
         check_float("grad_clip", self.grad_clip, minimum=0.0)
         check_choice("recipe", self.recipe, ("mixed", "staged"))
         check_int("stage_steps", self.stage_steps, minimum=0)
+        check_choice("stage_two", self.stage_two, ("mixed", "paths"))
+        check_float("stage_lr_frac", self.stage_lr_frac, minimum=0.0, strict_min=True)
         check_int("seed", self.seed, minimum=0)
         check_float("node2vec_weight", self.node2vec_weight, minimum=0.0)
 
     def lr_at(self, step: int) -> float:
-        """Linear warm-up to ``lr``, then cosine decay towards ``lr * min_lr_frac`` (reached at step ``steps``)."""
+        """Linear warm-up to ``lr``, then cosine decay towards ``lr * min_lr_frac`` (reached at step ``steps``);
+        staged recipes multiply it by ``stage_lr_frac`` once the edge stage is over."""
+        if self.recipe == "staged" and step >= self.stage_steps and self.stage_lr_frac != 1.0:
+            return self.stage_lr_frac * replace(self, stage_lr_frac=1.0).lr_at(step)
         if step < self.warmup:
             return self.lr * (step + 1) / self.warmup
         frac = (step - self.warmup) / max(1, self.steps - self.warmup)
@@ -126,7 +133,8 @@ def batch_stream(task, config: TrainConfig, device):
     """Endless (x, y) minibatches for ``task``, one per step.
 
     * PathStarTask: the mixed edge + training-path set, shuffled epoch by epoch; with
-      ``recipe="staged"`` edges alone for the first ``stage_steps`` steps, then the mixed set.
+      ``recipe="staged"`` edges alone for the first ``stage_steps`` steps, then the mixed set (or, with
+      ``stage_two="paths"``, the training paths alone).
     * InContextTask: ``batch_size`` fresh random graphs every step (seeded by ``config.seed``).
     * Examples: that fixed set, shuffled epoch by epoch.
     """
@@ -156,6 +164,8 @@ def batch_stream(task, config: TrainConfig, device):
                 break
             step += 1
             yield xe[idx], ye[idx]
+        if config.stage_two == "paths":
+            x_all, y_all = (t.to(device) for t in task.path_examples("train").inputs_targets())
     for idx in _batches(len(x_all), config.batch_size, gen):
         yield x_all[idx], y_all[idx]
 
@@ -290,7 +300,8 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
                   seed: int = 0, eval_every: int = 50, progress: bool = True,
                   max_seconds: float | None = None, freeze_embeddings: bool = False,
                   track_positions: bool = False, weight_decay: float = 0.01, decay_embeddings: bool = False,
-                  node2vec_weight: float = 0.0, init_embeddings=None, **task_options) -> Run:
+                  node2vec_weight: float = 0.0, init_embeddings=None, kind: str = "gpt", train_options: dict | None = None,
+                  family: str = "path_star", **task_options) -> Run:
     """The in-weights path-star experiment of chapter 02 (paper §2, claim C2) in one call.
 
     Builds G_{d,l} (ids permuted by ``seed``), the mixed edge + path task (extra ``task_options`` go to
@@ -301,24 +312,30 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
     Chapter 07's interventions: ``weight_decay`` (with ``decay_embeddings`` on the token embeddings too),
     ``node2vec_weight`` (auxiliary Node2Vec loss on the node embeddings), ``init_embeddings`` (an
     (n_nodes, k) array for ``load_embeddings``: in the graph's own, seed-permuted node ids), and
-    ``self_edges=True`` (a task option).
+    ``self_edges=True`` (a task option). ``kind="mamba"`` swaps the GPT for a Mamba of the same depth and
+    width (chapter 08); ``train_options`` go to TrainConfig (e.g. the staged recipe of C14);
+    ``family="tree_star"`` trains on T_{d,l} instead (C15, with ``split_by="first_token"`` or ``"leaf"``).
     """
     from .config import set_seed
     set_seed(seed)
-    task = PathStarTask(path_star(d, l, seed=seed), n_pause=n_pause, split_seed=seed, **task_options)
-    model = model_for(task, n_layer=depth, n_head=heads, n_embd=width, freeze_embeddings=freeze_embeddings)
+    builders = {"path_star": path_star, "tree_star": tree_star}
+    if family not in builders:
+        raise ValueError(f"family must be one of {list(builders)}, got {family!r}")
+    task = PathStarTask(builders[family](d, l, seed=seed), n_pause=n_pause, split_seed=seed, **task_options)
+    model = model_for(task, n_layer=depth, n_head=heads, n_embd=width, freeze_embeddings=freeze_embeddings, kind=kind)
     if init_embeddings is not None:
         load_embeddings(model, init_embeddings(task.graph) if callable(init_embeddings) else init_embeddings)
     config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=min(100, steps // 10), seed=seed,
-                         weight_decay=weight_decay, decay_embeddings=decay_embeddings, node2vec_weight=node2vec_weight)
+                         weight_decay=weight_decay, decay_embeddings=decay_embeddings, node2vec_weight=node2vec_weight,
+                         **(train_options or {}))
     evaluate = (lambda m: default_metrics(m, task, positions=track_positions)) if task.path_mode != "none" else None
     hist = train(model, task, config, eval_every=eval_every, evaluate=evaluate, progress=progress,
                  max_seconds=max_seconds)
     settings = dict(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps, lr=lr,
-                    batch_size=batch_size, seed=seed, freeze_embeddings=freeze_embeddings, weight_decay=weight_decay,
+                    batch_size=batch_size, seed=seed, family=family, kind=kind, freeze_embeddings=freeze_embeddings, weight_decay=weight_decay,
                     decay_embeddings=decay_embeddings, node2vec_weight=node2vec_weight,
                     init_embeddings=None if init_embeddings is None else getattr(init_embeddings, "__name__", "array"),
-                    **task_options)
+                    **(train_options or {}), **task_options)
     return Run(task, model, hist, settings)
 
 

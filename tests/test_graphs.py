@@ -285,3 +285,20 @@ def test_star_builders_reject_bad_sizes(builder):
 def test_tree_star_rejects_huge_depth():
     with pytest.raises(ValueError, match=r"^l \(nodes per path"):
         tree_star(1, 17)
+
+
+def test_split_by_first_token_keeps_subtrees_together():
+    from geomem_utils.graphs import leaf_split, tree_star
+    g = tree_star(6, 4, seed=0)
+    train, test = leaf_split(g, 0.75, seed=0, by="first_token")
+    hop = g.paths[:, 1]
+    assert set(hop[train]).isdisjoint(hop[test])                  # no held-out v1 starts a training path
+    assert len(set(hop[test])) == 2 and len(train) + len(test) == len(g.paths) == 6 * 4
+    tr_leaf, te_leaf = leaf_split(g, 0.75, seed=0)                 # by leaf: subtrees are cut
+    assert not set(hop[tr_leaf]).isdisjoint(hop[te_leaf])
+    with pytest.raises(ValueError, match="split unit"):
+        leaf_split(g, by="arm")
+    from geomem_utils.graphs import path_star
+    with pytest.raises(ValueError, match="2 first hops"):
+        leaf_split(tree_star(1, 4), by="first_token")
+    assert len(leaf_split(path_star(8, 4), by="first_token")[1]) == 2  # path-star: one leaf per first hop

@@ -139,3 +139,24 @@ def test_freeze_embeddings(kind, frozen):
     changed = [n for n, p in m.named_parameters() if n in others0 and not torch.equal(p.detach(), others0[n])]
     weight = "W.weight" if kind == "neural_net" else "blocks.0.attn.qkv.weight"
     assert weight in changed
+
+
+def test_mamba_shape_causality_tied_readout_and_freezing():
+    import torch
+    from geomem_utils.models import MambaLM, ModelConfig, build_model
+    torch.manual_seed(0)
+    m = build_model(ModelConfig(vocab_size=20, block_size=8, n_layer=2, n_head=3, n_embd=32, kind="mamba"))
+    assert isinstance(m, MambaLM)
+    x = torch.randint(0, 20, (5, 7))
+    h = m(x)
+    assert h.shape == (5, 7, 32) and m.readout(h).shape == (5, 7, 20)
+    y = x.clone()
+    y[:, 4] = (y[:, 4] + 1) % 20  # change a future token: outputs before it must not move
+    h2 = m(y)
+    assert torch.equal(h2[:, :4], h[:, :4]) and not torch.allclose(h2[:, 4:], h[:, 4:])
+    with pytest.raises(ValueError, match="block_size"):
+        m(torch.zeros(1, 9, dtype=torch.long))
+    f = build_model(ModelConfig(vocab_size=20, n_embd=16, n_layer=1, kind="mamba", freeze_embeddings=True))
+    assert not f.token_embedding.weight.requires_grad and f.num_params(trainable_only=True) < f.num_params()
+    with pytest.raises(ValueError, match="kind"):
+        ModelConfig(vocab_size=5, kind="rnn")

@@ -351,3 +351,29 @@ def test_history_first_step_scalar_and_per_position():
     assert h.first_step("a", 0.9) == 20
     assert h.first_step("a", 0.99) is None
     assert h.first_step("p", 0.9, position=0) == 30 and h.first_step("p", 0.9, position=1) == 10
+
+
+def test_staged_paths_alone_at_a_lower_rate():
+    from geomem_utils.training import batch_stream
+    task = PathStarTask(path_star(4, 4, seed=0))
+    edge, path = task.vocab["[EDGE]"], task.vocab["[PATH]"]
+    cfg = TrainConfig(steps=50, batch_size=4, recipe="staged", stage_steps=3, stage_two="paths", stage_lr_frac=0.1,
+                      warmup=0)
+    stream = batch_stream(task, cfg, "cpu")
+    assert all((next(stream)[0][:, 0] == edge).all() for _ in range(3))
+    assert all((next(stream)[0][:, 0] == path).all() for _ in range(10))     # paths alone after the stage
+    mixed = TrainConfig(steps=50, recipe="staged", stage_steps=3, warmup=0)
+    assert cfg.lr_at(2) == mixed.lr_at(2) and cfg.lr_at(10) == pytest.approx(0.1 * mixed.lr_at(10))
+    with pytest.raises(ValueError, match="stage_two"):
+        TrainConfig(stage_two="edges")
+
+
+def test_run_path_star_on_a_tree_star_split_by_first_token():
+    from geomem_utils.training import run_path_star
+    r = run_path_star(d=4, l=4, width=32, depth=1, steps=5, eval_every=0, progress=False, family="tree_star",
+                      split_by="first_token")
+    g = r.task.graph
+    assert g.n == 1 + 4 * 7 and r.settings["family"] == "tree_star"
+    assert set(g.paths[r.task.train_paths, 1]).isdisjoint(g.paths[r.task.test_paths, 1])
+    with pytest.raises(ValueError, match="family"):
+        run_path_star(d=4, l=4, steps=1, progress=False, family="torus")
