@@ -3,7 +3,7 @@
 Rebuilds "Deep sequence models tend to memorize geometrically; it is unclear why"
 (Noroozizadeh, Nagarajan, Rosenfeld, Kumar; arXiv 2510.26745). Modules import one way:
 config -> graphs -> tasks -> models -> evaluation -> training -> cache -> spectral -> node2vec -> geometry -> succinctness
--> plotting -> widgets.
+-> plotting -> widgets -> sweeps.
 """
 __version__ = "0.1.0"
 

@@ -42,6 +42,7 @@ class TrainConfig:
     stage_lr_frac: float = 1.0    # staged: learning rate multiplier after stage_steps (C14: lower)
     seed: int = 0
     decay_embeddings: bool = False  # weight decay on the token embeddings too (C16's knob; off by default)
+    amp: bool = False               # bfloat16 autocast for the forward pass (paper-scale runs on CUDA)
     node2vec_weight: float = 0.0    # auxiliary 1-hop Node2Vec loss on the node embeddings (chapter 07)
 
     def __post_init__(self):
@@ -201,7 +202,8 @@ def train(model: SequenceModel, task: PathStarTask | InContextTask | Examples, c
         for g in opt.param_groups:
             g["lr"] = config.lr_at(step)
         x, y = next(batches)
-        loss = loss_on_targets(model, x, y)
+        with torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=config.amp):
+            loss = loss_on_targets(model, x, y)
         if aux is not None:
             loss = loss + config.node2vec_weight * aux(model.token_embedding.weight)
         opt.zero_grad(set_to_none=True)
@@ -301,7 +303,7 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
                   max_seconds: float | None = None, freeze_embeddings: bool = False,
                   track_positions: bool = False, weight_decay: float = 0.01, decay_embeddings: bool = False,
                   node2vec_weight: float = 0.0, init_embeddings=None, kind: str = "gpt", train_options: dict | None = None,
-                  family: str = "path_star", **task_options) -> Run:
+                  family: str = "path_star", device=None, **task_options) -> Run:
     """The in-weights path-star experiment of chapter 02 (paper §2, claim C2) in one call.
 
     Builds G_{d,l} (ids permuted by ``seed``), the mixed edge + path task (extra ``task_options`` go to
@@ -315,6 +317,7 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
     ``self_edges=True`` (a task option). ``kind="mamba"`` swaps the GPT for a Mamba of the same depth and
     width (chapter 08); ``train_options`` go to TrainConfig (e.g. the staged recipe of C14);
     ``family="tree_star"`` trains on T_{d,l} instead (C15, with ``split_by="first_token"`` or ``"leaf"``).
+    ``device``: default CUDA when present, else the CPU (``train_options={"amp": True}`` for bfloat16).
     """
     from .config import set_seed
     set_seed(seed)
@@ -330,7 +333,7 @@ def run_path_star(d: int = 200, l: int = 5, width: int = 128, depth: int = 2, he
                          **(train_options or {}))
     evaluate = (lambda m: default_metrics(m, task, positions=track_positions)) if task.path_mode != "none" else None
     hist = train(model, task, config, eval_every=eval_every, evaluate=evaluate, progress=progress,
-                 max_seconds=max_seconds)
+                 max_seconds=max_seconds, device=device)
     settings = dict(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps, lr=lr,
                     batch_size=batch_size, seed=seed, family=family, kind=kind, freeze_embeddings=freeze_embeddings, weight_decay=weight_decay,
                     decay_embeddings=decay_embeddings, node2vec_weight=node2vec_weight,

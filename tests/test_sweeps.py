@@ -1,0 +1,52 @@
+"""Sweeps: independent configs, idempotent result files, the paper-scale configs (chapter 09)."""
+import json
+
+import pytest
+import torch
+
+from geomem_utils.graphs import path_star
+from geomem_utils.models import ModelConfig
+from geomem_utils.sweeps import PAPER_CONFIGS, load_results, main, phase_configs, result_path, run_config
+
+TINY = dict(d=6, l=4, width=32, depth=1, heads=4, n_pause=1, steps=20, lr=2e-3, batch_size=64, seed=0)
+
+
+def test_phase_configs_are_many_distinct_and_valid():
+    cs = phase_configs()
+    assert len(cs) >= 30 and len({json.dumps(c, sort_keys=True) for c in cs}) == len(cs)
+    for c in cs:
+        ModelConfig(vocab_size=10, n_embd=c["width"], n_head=c["heads"], n_layer=c["depth"])
+
+
+def test_paper_configs_match_the_paper():
+    nodes = {k: path_star(c["d"], c["l"], seed=0).n for k, c in PAPER_CONFIGS.items() if c["d"] <= 5000}
+    assert nodes == {"G5000": 20_001}
+    assert [(c["d"] * (c["l"] - 1) + 1) for c in PAPER_CONFIGS.values()] == [20_001, 50_001, 90_001]
+    for c in PAPER_CONFIGS.values():
+        assert c["depth"] == 12 and c["heads"] == 8 and c["width"] in (384, 784)
+        ModelConfig(vocab_size=10, n_embd=c["width"], n_head=c["heads"], n_layer=c["depth"])
+
+
+def test_run_config_is_idempotent_and_recovers_from_corrupt_files(tmp_path):
+    a = run_config(TINY, tmp_path, device="cpu")
+    b = run_config(TINY, tmp_path, device="cpu")
+    assert not a["skipped"] and b["skipped"] and a["final"] == b["final"]
+    assert b["provenance"]["device"] == "cpu" and b["nodes"] == 19 and b["curve"]["steps"][-1] == 20
+    result_path(TINY, tmp_path).write_text("{not json")
+    assert not run_config(TINY, tmp_path, device="cpu")["skipped"]  # corrupt: recomputed
+    assert [r["config"] for r in load_results(tmp_path)] == [TINY]
+
+
+def test_device_generic_path_with_bfloat16_autocast_on_cpu(tmp_path):
+    cfg = dict(TINY, train_options=dict(amp=True))
+    r = run_config(cfg, tmp_path, device="cpu")
+    assert r["config"]["train_options"] == {"amp": True} and r["steps_per_s"] > 0
+    assert 0.0 <= r["final"]["edge_recovery"] <= 1.0 and r["provenance"]["peak_cuda_mb"] is None
+    assert torch.get_default_dtype() == torch.float32
+
+
+def test_cli_lists_the_phase_configs(capsys):
+    main(["phase", "--list"])
+    assert len(capsys.readouterr().out.strip().splitlines()) == len(phase_configs())
+    with pytest.raises(SystemExit):
+        main(["paper", "G1"])
