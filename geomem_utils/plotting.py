@@ -455,3 +455,27 @@ def plot_eigenspace_energy(rows: dict, ax, n_spaces: int = 8, title: str | None 
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+# ---------------------------------------------------------------- phase diagram (chapter 09)
+def plot_phase_diagram(results: list, ax, width: int, depth: int, metric: str = "test_exact", title: str | None = None):
+    """Held-out accuracy over graph size d (columns) and path length l (rows) for one model size, from
+    ``sweeps.load_results`` rows; each cell is annotated with its value."""
+    rows = [r for r in results if r["config"]["width"] == width and r["config"]["depth"] == depth]
+    ds = sorted({r["config"]["d"] for r in rows})
+    ls = sorted({r["config"]["l"] for r in rows})
+    M = np.full((len(ls), len(ds)), np.nan)
+    for r in rows:
+        M[ls.index(r["config"]["l"]), ds.index(r["config"]["d"])] = r["final"][metric]
+    ax.imshow(M, cmap="viridis", vmin=0, vmax=1, origin="lower", aspect="auto")
+    for i in range(len(ls)):
+        for j in range(len(ds)):
+            if not np.isnan(M[i, j]):
+                ax.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="k" if M[i, j] > 0.5 else "w")
+    ax.set_xticks(range(len(ds)), ds)
+    ax.set_yticks(range(len(ls)), ls)
+    ax.set_xlabel("d (arms)")
+    ax.set_ylabel("ℓ (nodes per arm)")
+    ax.set_title(title or f"width {width}, depth {depth}: held-out exact match", fontsize=9)
+    return ax

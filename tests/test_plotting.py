@@ -189,3 +189,14 @@ def test_chapter06_spectral_figures():
     rows = {"a": eigenspace_energy(run.V, g, s), "b": eigenspace_energy(np.eye(7), g, s)}
     plot_eigenspace_energy(rows, ax, n_spaces=3)
     assert len(ax.patches) == 6
+
+
+def test_plot_phase_diagram_places_each_result():
+    from geomem_utils.plotting import plot_phase_diagram
+    res = [dict(config=dict(d=d, l=l, width=64, depth=1), final=dict(test_exact=d / 100 + l / 10))
+           for d in (10, 50) for l in (4, 5)] + [dict(config=dict(d=10, l=4, width=128, depth=2), final=dict(test_exact=0.0))]
+    _, ax = plt.subplots()
+    plot_phase_diagram(res, ax, 64, 1)
+    M = ax.images[0].get_array()
+    assert M.shape == (2, 2) and M[1, 0] == pytest.approx(0.6) and M[0, 1] == pytest.approx(0.9)
+    assert len(ax.texts) == 4
