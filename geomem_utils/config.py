@@ -43,6 +43,13 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def as_numpy(x) -> np.ndarray:
+    """A float64 numpy copy of an array-like or a (possibly grad-tracking, GPU) torch tensor."""
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
 # ---------------------------------------------------------------- parameter checks
 def check_int(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as int, or raise one ValueError that names the parameter."""

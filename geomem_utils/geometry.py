@@ -15,21 +15,16 @@ import warnings
 import numpy as np
 
 from .cache import train_or_load_arrays
-from .config import check_int
+from .config import as_numpy, check_int
 from .evaluation import geometric_level, topk_recovery
 from .graphs import Graph, tiny_graphs
 from .spectral import n_components, spectrum
 from .training import MEMORIZER_WIDTHS, MEMORIZERS, run_tiny, tiny_metrics
 
 
-def _rows(E) -> np.ndarray:
-    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
-    return E.astype(np.float64)
-
-
 def cosine_distances(X, Y) -> np.ndarray:
     """Matrix of 1 - cos(x_i, y_j)."""
-    X, Y = _rows(X), _rows(Y)
+    X, Y = as_numpy(X), as_numpy(Y)
     if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
         raise ValueError(f"embeddings must be 2-D with equal width, got {X.shape} and {Y.shape}")
     Xn = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
@@ -49,7 +44,7 @@ def leaf_hop_distances(E, graph: Graph, path_index=None) -> np.ndarray:
     """The paper's leaf <-> first-hop heatmap: entry (i, j) is the cosine distance between the leaf of
     path i and the first hop v1 of path j (same order), so a dark diagonal means geometry."""
     P = _paths(graph, path_index)
-    E = _rows(E)
+    E = as_numpy(E)
     return cosine_distances(E[P[:, -1]], E[P[:, 1]])
 
 
@@ -57,7 +52,7 @@ def path_distance_matrix(E, graph: Graph, path_index=None) -> np.ndarray:
     """Path-by-path mean cosine distance: entry (i, j) averages the distance between every non-root
     node of path i and every non-root node of path j (diagonal: the spread within one path)."""
     P = _paths(graph, path_index)[:, 1:]
-    E = _rows(E)
+    E = as_numpy(E)
     D = cosine_distances(E[P.ravel()], E[P.ravel()])
     k, m = P.shape
     return D.reshape(k, m, k, m).mean(axis=(1, 3))
@@ -81,7 +76,7 @@ def navigate_first_hop(E, graph: Graph, path_index=None) -> np.ndarray:
     """1-step navigation: for each path's leaf, the root neighbour whose embedding is nearest in cosine
     distance. No forward pass through any network — only the stored geometry (paper §3)."""
     P = _paths(graph, path_index)
-    E = _rows(E)
+    E = as_numpy(E)
     hops = np.unique(graph.first_hops)
     D = cosine_distances(E[P[:, -1]], E[hops])
     return hops[D.argmin(axis=1)]
@@ -137,7 +132,7 @@ def spectral_navigator(graph: Graph, ks, path_index=None, seeds=(0, 1, 2), metho
 # ---------------------------------------------------------------- 2-D projections for scatter plots
 def pca(X, k: int = 2) -> np.ndarray:
     """Project rows of X on their top-k principal components."""
-    X = _rows(X)
+    X = as_numpy(X)
     X = X - X.mean(axis=0)
     U, S, _ = np.linalg.svd(X, full_matrices=False)
     return U[:, :k] * S[:k]
@@ -159,7 +154,7 @@ def project_2d(X, method: str = "umap", seed: int = 0) -> tuple[np.ndarray, str]
         return pca(X), "PCA (umap-learn is not installed)"
     with warnings.catch_warnings():  # "n_jobs overridden by random_state": expected, seeded runs are serial
         warnings.simplefilter("ignore")
-        Y = umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=seed).fit_transform(_rows(X))
+        Y = umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=seed).fit_transform(as_numpy(X))
     return Y, "UMAP"
 
 
@@ -185,7 +180,7 @@ def bilinear_weight(model, task=None) -> np.ndarray:
         return model.W.weight.detach().cpu().double().numpy().T
     if task is None:
         raise ValueError("a model without a single linear map needs `task` to fit its bilinear readout")
-    E = _rows(model.embeddings()[:task.graph.n])
+    E = as_numpy(model.embeddings()[:task.graph.n])
     P = np.linalg.pinv(E)
     return P @ node_logits(model, task) @ P.T
 
@@ -217,14 +212,14 @@ def skewed_readout(E, W) -> np.ndarray:
     """The geometric part of a bilinear readout (spec "Skewed low-rank readout"): with the SVD
     E = U S Vh, keep only W' = Vhᵀ diag(diag(Vh W Vhᵀ)) Vh — a readout that can only *scale* the
     embeddings' own principal directions, so E W' Eᵀ works only if the geometry of E carries the edges."""
-    E, W = _rows(E), np.asarray(W, dtype=np.float64)
+    E, W = as_numpy(E), np.asarray(W, dtype=np.float64)
     _, _, Vh = np.linalg.svd(E, full_matrices=False)
     return Vh.T @ np.diag(np.diag(Vh @ W @ Vh.T)) @ Vh
 
 
 def readout_scores(E, W, graph: Graph) -> dict:
     """Margin of the full readout E W Eᵀ, and margin and top-1 of the skewed (geometric) one."""
-    E = _rows(E)[:graph.n]
+    E = as_numpy(E)[:graph.n]
     Ws = skewed_readout(E, W)
     return dict(margin=edge_margin(E @ W @ E.T, graph), skewed_margin=edge_margin(E @ Ws @ E.T, graph),
                 skewed_top1=top1_accuracy(E @ Ws @ E.T, graph))

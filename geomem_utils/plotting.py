@@ -23,6 +23,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.lines import Line2D
 
+from .config import as_numpy
 from .geometry import cosine_distances, pca
 from .graphs import Graph
 from .spectral import fiedler_vectors, n_components
@@ -336,7 +337,7 @@ def plot_embedding_3d(E, graph: Graph, ax, title: str | None = None):
     """The paper's Figure-1 cell: a 3-D PCA of the node embeddings (rows ``0..n-1`` of ``E``) with the
     graph's edges drawn. Nodes are coloured by id: on the cycle and grid ids follow the layout, so a
     smooth colour ramp along the drawn ring / sheet means neighbours sit together."""
-    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+    E = as_numpy(E)
     X = pca(E[:graph.n], k=3)
     X = np.pad(X, ((0, 0), (0, 3 - X.shape[1])))  # fewer than 3 components: flat in the missing axes
     for u, v in graph.edges:
@@ -355,7 +356,7 @@ def plot_similarity_vs_adjacency(embeddings: dict, graph: Graph, axes):
     matrix in the last axis. A geometric memory copies the adjacency pattern into the similarity (up to
     sign: a readout that flips sign makes neighbours anti-aligned, a blue band where the adjacency is dark)."""
     for ax, (label, E) in zip(axes, embeddings.items()):
-        E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+        E = as_numpy(E)
         im = ax.imshow(1.0 - cosine_distances(E[:graph.n], E[:graph.n]), cmap="RdBu_r", vmin=-1, vmax=1,
                        interpolation="nearest")
         ax.set_title(label, fontsize=8)
@@ -400,7 +401,7 @@ def plot_spectral_bars(E, graph: Graph, spectrum_, ax, title: str | None = None,
     (all ‖Eᵀe_i‖, e.g. from a cache) replaces ``E``."""
     t, f = _fiedler_slice(graph, spectrum_)
     if proj is None:
-        E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+        E = as_numpy(E)
         proj = np.linalg.norm(spectrum_.vectors.T @ E[:graph.n].astype(np.float64), axis=1)
     proj = np.asarray(proj, dtype=np.float64)[t:]
     proj = proj / max(proj.max(), 1e-300)

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as sla
 
-from .config import check_choice, check_int
+from .config import as_numpy, check_choice, check_int
 from .graphs import Graph
 
 MAX_DENSE = 6000  # dense eigh: ~1 s at 2,000 nodes, ~40 s at 6,000
@@ -155,7 +155,7 @@ def spectral_energy(E, graph: Graph, spectrum_: Spectrum | None = None) -> np.nd
     """‖Eᵀ e_i‖² for every eigenvector e_i of -L (in the spectrum's order): how much of the node
     embeddings ``E`` (rows ``0..n-1``; extra rows such as special tokens are ignored) lies along each
     eigenvector (spec "Spectral projection")."""
-    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+    E = as_numpy(E)
     if E.ndim != 2 or E.shape[0] < graph.n:
         raise ValueError(f"embeddings need one row per node ({graph.n}), got shape {E.shape}")
     s = spectrum_ or spectrum(graph)
@@ -167,7 +167,7 @@ def spectral_concentration(E, graph: Graph, n_spaces: int = 1, spectrum_: Spectr
     constant) one removed (claims C10, C11): 1 = perfectly spectral geometry. ``baseline`` is the share a
     random (isotropic) embedding would get, the dimension ratio. The total is ‖E‖²_F, so a top-k spectrum
     (sparse solver) works as long as it holds the trivial and Fiedler-like eigenspaces completely."""
-    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+    E = as_numpy(E)
     s = spectrum_ or spectrum(graph)
     t = n_components(graph)
     F = fiedler_vectors(graph, s, n_spaces).shape[1]
@@ -197,7 +197,7 @@ def principal_angles(E, basis, r: int | None = None) -> np.ndarray:
     (r = basis dimension by default) and the span of ``basis`` (e.g. ``fiedler_vectors``). Taken on the
     singular vectors, not on raw E: when rank E = n the angles would be trivially 0."""
     from scipy.linalg import subspace_angles
-    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E, dtype=np.float64)
+    E = as_numpy(E)
     basis = np.asarray(basis, dtype=np.float64)
     r = check_int("r (singular vectors)", r if r is not None else basis.shape[1], minimum=1, maximum=min(E.shape))
     U = np.linalg.svd(E, full_matrices=False)[0][:, :r]
@@ -207,7 +207,7 @@ def principal_angles(E, basis, r: int | None = None) -> np.ndarray:
 def effective_rank(E) -> float:
     """exp(entropy of the normalised singular values) (Roy & Vetterli 2007): 1 for a rank-1 embedding,
     min(n, m) for an isotropic one."""
-    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E, dtype=np.float64)
+    E = as_numpy(E)
     s = np.linalg.svd(E, compute_uv=False)
     p = s / s.sum()
     p = p[p > 0]
@@ -217,7 +217,7 @@ def effective_rank(E) -> float:
 def linear_cka(X, Y) -> float:
     """Linear CKA (Kornblith et al. 2019) between two representations of the same n nodes (rows):
     1 = the same geometry up to rotation and scale. Compare with ``linear_cka`` of a random embedding."""
-    X, Y = (np.asarray(Z.detach().cpu().numpy() if hasattr(Z, "detach") else Z, dtype=np.float64) for Z in (X, Y))
+    X, Y = as_numpy(X), as_numpy(Y)
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must describe the same nodes (rows): {X.shape[0]} vs {Y.shape[0]}")
     X, Y = X - X.mean(0), Y - Y.mean(0)
@@ -227,7 +227,7 @@ def linear_cka(X, Y) -> float:
 def zigzag_share(E, graph: Graph, spectrum_: Spectrum | None = None, n_spaces: int = 1) -> float:
     """Share of the embeddings' non-trivial energy on the bottom ``n_spaces`` eigenspaces of −L (its most
     negative eigenvalues: neighbours with opposite signs, the "zigzag" of claim C17)."""
-    E = E.detach().cpu().numpy() if hasattr(E, "detach") else np.asarray(E)
+    E = as_numpy(E)
     s = spectrum_ or spectrum(graph)
     if len(s.values) < graph.n:
         raise ValueError("zigzag_share needs the full spectrum (call spectrum(graph) without k)")

@@ -87,6 +87,10 @@ class History:
         rows = [e for e in self.evals if name in e]
         return np.array([e["step"] for e in rows]), np.array([e[name] for e in rows])
 
+    def curves(self, names=("test_exact", "test_hardest", "train_exact", "edge_recovery")) -> dict:
+        """Plain learning curves for storage: ``steps`` and one list per metric in ``names``."""
+        return dict(steps=[int(e["step"]) for e in self.evals], **{n: [float(e[n]) for e in self.evals] for n in names})
+
     def last(self, name: str):
         return self.series(name)[1][-1]
 

@@ -377,3 +377,10 @@ def test_run_path_star_on_a_tree_star_split_by_first_token():
     assert set(g.paths[r.task.train_paths, 1]).isdisjoint(g.paths[r.task.test_paths, 1])
     with pytest.raises(ValueError, match="family"):
         run_path_star(d=4, l=4, steps=1, progress=False, family="torus")
+
+
+def test_history_curves_are_plain_lists():
+    from geomem_utils.training import History
+    h = History(evals=[dict(step=10, test_exact=np.float64(0.5), x=1), dict(step=20, test_exact=1.0, x=2)])
+    c = h.curves(("test_exact", "x"))
+    assert c == dict(steps=[10, 20], test_exact=[0.5, 1.0], x=[1.0, 2.0]) and type(c["test_exact"][0]) is float
