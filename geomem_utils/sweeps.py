@@ -39,6 +39,14 @@ PAPER_CONFIGS = {
     "G10k10": dict(d=10_000, l=10, width=784, depth=12, heads=8, n_pause=10, lr=5e-4, batch_size=1024, steps=60_000),
 }
 
+# Chapter 09's stretch: the paper's smallest graph (G_{5000,5}, 20,001 nodes) on a 2-core laptop in 60
+# minutes. Measured before choosing (40 steps each, width 128): full softmax, batch 256: 4.2 epochs/min;
+# sampled softmax (4,096 shared negatives), batch 256: 9.5; batch 512: 11.6; width 256: 4.8. The step
+# count sets the cosine schedule to end near the time budget (~15 steps/s with evaluations).
+STRETCH_CONFIG = dict(d=5000, l=5, width=128, depth=2, heads=4, n_pause=1, steps=50_000, lr=2e-3, batch_size=512,
+                      max_seconds=3600, train_options=dict(sampled_softmax=4096))
+STRETCH_DIR = RESULTS_DIR.parent / "stretch"
+
 
 def phase_configs(seed: int = 0) -> list[dict]:
     """The laptop phase diagram: 48 configs over graph size d, path length l and model size, each at a
@@ -87,7 +95,7 @@ def run_config(config: dict, out_dir: Path | str = RESULTS_DIR, device=None, eva
         config=_plain(config),
         final={k: last[k] for k in ("test_exact", "test_hardest", "train_exact", "edge_recovery")},
         steps_to_90=h.first_step("test_exact", 0.9),
-        curve=h.curves(("test_exact", "test_hardest")),
+        curve=dict(h.curves(("test_exact", "test_hardest")), seconds=[round(e["time"], 1) for e in h.evals]),
         nodes=run.task.graph.n, params=run.model.num_params(), train_seconds=h.wall_time,
         steps_per_s=len(h.loss) / max(h.wall_time, 1e-9),
         provenance=dict(geomem=__version__, torch=str(torch.__version__), date=time.strftime("%Y-%m-%d %H:%M"),
@@ -121,7 +129,9 @@ def main(argv=None):
     pa.add_argument("--steps", type=int, help="override the step count (e.g. a short speed check)")
     pa.add_argument("--amp", action="store_true", help="bfloat16 autocast (CUDA)")
     pa.add_argument("--device", default=None, help="cuda / cpu (default: cuda when present)")
-    for p in (ph, pa):
+    st = sub.add_parser("stretch", help="G_{5000,5} on this machine within a time budget (chapter 09)")
+    st.add_argument("--minutes", type=float, default=60.0)
+    for p in (ph, pa, st):
         p.add_argument("--out", default=str(RESULTS_DIR))
     a = ap.parse_args(argv)
     if a.cmd == "phase":
@@ -142,6 +152,12 @@ def main(argv=None):
             print(f"d={c['d']:>5} l={c['l']} w={c['width']:>3} depth={c['depth']}: held-out exact "
                   f"{r['final']['test_exact']:.2f}, first hop {r['final']['test_hardest']:.2f}"
                   f"{' (cached)' if r['skipped'] else ''}")
+    elif a.cmd == "stretch":
+        config = dict(STRETCH_CONFIG, max_seconds=round(60 * a.minutes), seed=0)
+        out = a.out if a.out != str(RESULTS_DIR) else STRETCH_DIR
+        r = run_config(config, out, eval_every=2500, verbose=False)
+        for s_, t, e, f in zip(r["curve"]["steps"], r["curve"]["seconds"], r["curve"]["test_exact"], r["curve"]["test_hardest"]):
+            print(f"step {s_:>6} ({t / 60:5.1f} min): held-out exact {e:.2f}, first hop {f:.2f}")
     else:
         config = dict(PAPER_CONFIGS[a.name], seed=0)
         if a.steps:

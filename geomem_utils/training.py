@@ -44,6 +44,7 @@ class TrainConfig:
     decay_embeddings: bool = False  # weight decay on the token embeddings too (C16's knob; off by default)
     amp: bool = False               # bfloat16 autocast for the forward pass (paper-scale runs on CUDA)
     node2vec_weight: float = 0.0    # auxiliary 1-hop Node2Vec loss on the node embeddings (chapter 07)
+    sampled_softmax: int = 0        # >0: softmax over the batch's targets + this many uniform negatives (ch 09)
 
     def __post_init__(self):
         check_int("steps", self.steps, minimum=1)
@@ -59,6 +60,7 @@ class TrainConfig:
         check_float("stage_lr_frac", self.stage_lr_frac, minimum=0.0, strict_min=True)
         check_int("seed", self.seed, minimum=0)
         check_float("node2vec_weight", self.node2vec_weight, minimum=0.0)
+        check_int("sampled_softmax", self.sampled_softmax, minimum=0)
 
     def lr_at(self, step: int) -> float:
         """Linear warm-up to ``lr``, then cosine decay towards ``lr * min_lr_frac`` (reached at step ``steps``);
@@ -104,25 +106,35 @@ class History:
         return int(steps[hit[0]]) if len(hit) else None
 
 
-def loss_on_targets(model: SequenceModel, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def loss_on_targets(model: SequenceModel, x: torch.Tensor, y: torch.Tensor, sampled: int = 0) -> torch.Tensor:
     """Mean cross-entropy over the target positions of a batch.
 
     Two savings, both exact: logits are formed only at target rows (not all B*T positions), and rows
     are grouped by the position of their last target and cut there, so a 3-token edge example is not
     run padded to the length of a path example (causal attention: later padding never changes
     earlier outputs).
+
+    ``sampled > 0`` trades exactness for speed on big vocabularies (chapter 09's 20k-token G_{5000,5}):
+    the softmax runs over the batch's own target tokens plus ``sampled`` tokens drawn uniformly, shared
+    by all rows (a uniform proposal needs no log-Q correction). Evaluation always uses the full softmax.
     """
     mask = y != IGNORE
     ends = (mask * torch.arange(1, y.shape[1] + 1, device=y.device)).amax(1)
-    total, count = x.new_zeros((), dtype=torch.float32), 0
+    hs, ts = [], []
     for end in ends.unique().tolist():
         rows = ends == end
         xb, yb = x[rows, :end], y[rows, :end]
-        h = model(xb)
         m = yb != IGNORE
-        total = total + F.cross_entropy(model.readout(h[m]), yb[m], reduction="sum")
-        count += int(m.sum())
-    return total / max(count, 1)
+        hs.append(model(xb)[m])
+        ts.append(yb[m])
+    h, t = torch.cat(hs), torch.cat(ts)
+    vocab = model.token_embedding.weight.shape[0]
+    if not sampled or sampled >= vocab:
+        return F.cross_entropy(model.readout(h), t)
+    negatives = torch.randint(vocab, (sampled,), device=t.device)
+    candidates, inverse = torch.unique(torch.cat([t, negatives]), return_inverse=True)
+    logits = h @ model.token_embedding.weight[candidates].T
+    return F.cross_entropy(logits, inverse[:len(t)])
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator):
@@ -207,7 +219,7 @@ def train(model: SequenceModel, task: PathStarTask | InContextTask | Examples, c
             g["lr"] = config.lr_at(step)
         x, y = next(batches)
         with torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=config.amp):
-            loss = loss_on_targets(model, x, y)
+            loss = loss_on_targets(model, x, y, config.sampled_softmax)
         if aux is not None:
             loss = loss + config.node2vec_weight * aux(model.token_embedding.weight)
         opt.zero_grad(set_to_none=True)

@@ -15,5 +15,5 @@ fi
 echo "== installing geomem and its pinned dependencies (requirements/constraints.txt)"
 # torch is pinned to 2.13.0; on Linux without a GPU add --extra-index-url for the CPU wheels (see README).
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -c requirements/constraints.txt -e ".[notebooks,test]" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+    -c requirements/constraints.txt -e ".[notebooks,test,browser]" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 .venv/bin/python -c "import torch, geomem_utils; print('== ready: geomem_utils', geomem_utils.__version__, '| torch', torch.__version__)"

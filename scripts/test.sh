@@ -4,5 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The JupyterLab browser test drives Debian's Chromium (no browser download). Install it where we can;
+# elsewhere tests/test_browser.py skips with a hint (and fails under CI, where it must run).
+if [ ! -x "${GEOMEM_CHROMIUM:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing Debian's chromium for the browser test"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 export GEOMEM_QUICK=1 MPLBACKEND=Agg
 exec .venv/bin/python -m pytest "$@"

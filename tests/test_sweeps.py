@@ -6,7 +6,7 @@ import torch
 
 from geomem_utils.graphs import path_star
 from geomem_utils.models import ModelConfig
-from geomem_utils.sweeps import PAPER_CONFIGS, load_results, main, phase_configs, result_path, run_config
+from geomem_utils.sweeps import PAPER_CONFIGS, STRETCH_CONFIG, load_results, main, phase_configs, result_path, run_config
 
 TINY = dict(d=6, l=4, width=32, depth=1, heads=4, n_pause=1, steps=20, lr=2e-3, batch_size=64, seed=0)
 
@@ -50,3 +50,12 @@ def test_cli_lists_the_phase_configs(capsys):
     assert len(capsys.readouterr().out.strip().splitlines()) == len(phase_configs())
     with pytest.raises(SystemExit):
         main(["paper", "G1"])
+
+
+def test_stretch_config_runs_with_its_time_budget_and_sampled_softmax(tmp_path):
+    """The stretch config at toy size: the time budget stops training, the curve records seconds."""
+    cfg = dict(STRETCH_CONFIG, d=4, l=3, width=16, depth=1, heads=2, batch_size=8, steps=10_000, max_seconds=0.5,
+               train_options=dict(sampled_softmax=4))
+    r = run_config(cfg, tmp_path, device="cpu", eval_every=10_000)
+    assert r["curve"]["steps"][-1] < 10_000 and r["train_seconds"] < 5
+    assert len(r["curve"]["seconds"]) == len(r["curve"]["steps"]) and r["curve"]["seconds"][-1] >= 0.5

@@ -213,6 +213,33 @@ def test_loss_on_targets_matches_manual_cross_entropy():
     assert mask.sum() == 2 * task.graph.num_edges + len(task.train_paths) * 3
 
 
+def test_sampled_softmax_is_a_lower_bound_and_exact_when_it_covers_the_vocabulary():
+    """Chapter 09's sampled softmax: a softmax over a subset that contains every target has a smaller
+    normaliser, so its loss is <= the full one; asking for the whole vocabulary gives the full loss."""
+    task = PathStarTask(path_star(20, 4, seed=0))
+    set_seed(0)
+    m = model_for(task, n_layer=1, n_head=2, n_embd=16)
+    x, y = task.training_set().inputs_targets()
+    full = loss_on_targets(m, x, y)
+    torch.manual_seed(0)
+    sampled = loss_on_targets(m, x, y, sampled=8)
+    assert sampled < full
+    torch.testing.assert_close(loss_on_targets(m, x, y, sampled=len(task.vocab)), full)
+    sampled.backward()
+    assert m.token_embedding.weight.grad.abs().sum() > 0
+
+
+def test_training_with_a_sampled_softmax_still_memorizes():
+    set_seed(0)
+    task = PathStarTask(path_star(6, 4, seed=0))
+    model = model_for(task, n_layer=1, n_head=1, n_embd=32)
+    train(model, task, TrainConfig(steps=300, batch_size=0, lr=1e-2, warmup=20, sampled_softmax=8),
+          progress=False, device="cpu", evaluate=lambda m: {})
+    assert edge_recovery(model, task) == 1.0
+    with pytest.raises(ValueError, match="sampled_softmax"):
+        TrainConfig(sampled_softmax=-1)
+
+
 # ------------------------------------------------------------------ training
 def test_tiny_gpt_memorizes_tiny_graph():
     """The spec's sanity check: a tiny model memorizes a tiny graph to 100% edge recovery."""
