@@ -1,0 +1,65 @@
+"""The static HTML reader (``bash scripts/site.sh``, issue 10): every chapter page exists, holds its
+figures and links to its neighbours; the index follows the chapter map; the run page is the README's."""
+import importlib.util
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+build_site = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build_site)
+
+
+def png_outputs(nb) -> int:
+    return sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    result = build_site.build_site(out, run=False, log=lambda *_: None)
+    return out, result
+
+
+def test_every_chapter_page_exists_with_its_figures(site):
+    out, result = site
+    chapters = build_site.chapters()
+    assert result["pages"] == [p.stem + ".html" for p in chapters]
+    for path in chapters:
+        page = (out / (path.stem + ".html")).read_text()
+        nb = nbformat.read(path, as_version=4)
+        title = nb.cells[0].source.splitlines()[0].lstrip("# ").strip()
+        assert title.split(" ·")[0] in page and "Learning goals" in page
+        n_png = png_outputs(nb)
+        assert n_png >= 1, f"{path.name} has no figure"
+        assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) >= n_png, path.name
+
+
+def test_index_follows_the_chapter_map_and_pages_link_to_neighbours(site):
+    out, result = site
+    index = (out / "index.html").read_text()
+    links = re.findall(r"href='(\d\d\w*\.html)'", index)
+    assert links == result["pages"]
+    second = (out / result["pages"][1]).read_text()
+    assert f'href="{result["pages"][0]}"' in second and f'href="{result["pages"][2]}"' in second
+    run = (out / "run.html").read_text()
+    assert "scripts/lab.sh" in run and "Troubleshooting" in run
+
+
+def test_execute_mode_runs_a_chapter_in_memory(tmp_path):
+    """The default command executes the notebooks; checked on the shortest chapter (quick mode)."""
+    source = (ROOT / "notebooks" / "00_welcome.ipynb").read_bytes()
+    result = build_site.build_site(tmp_path, run=True, quick=True, only=["00_welcome"], log=lambda *_: None)
+    page = (tmp_path / "00_welcome.html").read_text()
+    assert result["pages"] == ["00_welcome.html"] and "quick mode    on" in page
+    assert (ROOT / "notebooks" / "00_welcome.ipynb").read_bytes() == source  # never rewritten
+
+
+def test_missing_readme_section_is_a_clear_error(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n## Two commands\n\nrun it\n")
+    with pytest.raises(ValueError, match="Troubleshooting"):
+        build_site.readme_sections(readme=readme)
