@@ -12,6 +12,9 @@ Fan-out uses existing tools, never a home-made scheduler:
 * a cluster job array: ``python -m geomem_utils.sweeps phase --index $SLURM_ARRAY_TASK_ID`` runs config
   number ``index`` only (``--list`` prints how many there are), e.g. ``sbatch --array=0-47 ...``;
 * the paper's graphs on a GPU: ``python -m geomem_utils.sweeps paper G5000 --steps 2000``.
+
+Chapter 09 also uses ``cost`` (steps-to-90% over graph sizes, and training memory measured in fresh
+processes up to 80,001 nodes) and ``stretch`` (G_{5000,5} on this machine within a time budget).
 """
 from __future__ import annotations
 
@@ -19,6 +22,10 @@ import argparse
 import json
 import os
 import platform
+import re
+import resource
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -39,9 +46,35 @@ PAPER_CONFIGS = {
     "G10k10": dict(d=10_000, l=10, width=784, depth=12, heads=8, n_pause=10, lr=5e-4, batch_size=1024, steps=60_000),
 }
 
+def paper_footprint(config: dict) -> dict:
+    """Size of a paper-scale run without building it for real (the model is made on torch's "meta"
+    device: shapes only, no memory): parameters; the fp32 training state (weights, gradients and
+    AdamW's two moments: 16 bytes per parameter), the least accelerator memory before activations; and
+    an estimate of the training FLOPs per step (6 per parameter per token for the layers, 6 per
+    embedding entry per target for the tied output layer; attention's T^2 terms ignored at T <= 22),
+    from the mix of edge and path examples in one batch."""
+    from .models import ModelConfig, build_model
+    from .tasks import SPECIALS
+    d, l, width, batch = config["d"], config["l"], config["width"], config["batch_size"]
+    nodes = d * (l - 1) + 1
+    path_len = 2 + config["n_pause"] + l
+    cfg = ModelConfig(vocab_size=nodes + len(SPECIALS), block_size=path_len,
+                      n_layer=config["depth"], n_head=config["heads"], n_embd=width)
+    with torch.device("meta"):
+        params = build_model(cfg).num_params()
+    n_edges, n_paths = 2 * (nodes - 1), round(0.75 * d)  # both directions; the 75% training leaves
+    share = n_paths / (n_edges + n_paths)
+    tokens = batch * ((1 - share) * 3 + share * path_len)
+    targets = batch * ((1 - share) * 1 + share * l)
+    layer_params = params - cfg.vocab_size * width - path_len * width
+    flops = 6 * layer_params * tokens + 6 * cfg.vocab_size * width * targets
+    return dict(nodes=nodes, params=params, train_state_gb=16 * params / 2 ** 30, tflop_per_step=flops / 1e12)
+
+
 # Chapter 09's stretch: the paper's smallest graph (G_{5000,5}, 20,001 nodes) on a 2-core laptop in 60
-# minutes. Measured before choosing (40 steps each, width 128): full softmax, batch 256: 4.2 epochs/min;
-# sampled softmax (4,096 shared negatives), batch 256: 9.5; batch 512: 11.6; width 256: 4.8. The step
+# minutes. Epochs/min measured before choosing (benchmarks/sampled_softmax.py, width 128): full softmax,
+# batch 256: 3.6-4.2; sampled softmax (4,096 shared negatives), batch 256: 6.9-9.5; batch 512: 9.3-11.6;
+# width 256: 4.5-4.8. The step
 # count sets the cosine schedule to end near the time budget (~15 steps/s with evaluations).
 STRETCH_CONFIG = dict(d=5000, l=5, width=128, depth=2, heads=4, n_pause=1, steps=50_000, lr=2e-3, batch_size=512,
                       max_seconds=3600, train_options=dict(sampled_softmax=4096))
@@ -58,6 +91,91 @@ def phase_configs(seed: int = 0) -> list[dict]:
                 out.append(dict(d=d, l=l, width=width, depth=depth, heads=4, n_pause=1, steps=600, lr=2e-3,
                                 batch_size=256, seed=seed))
     return out
+
+
+# Chapter 09's "how the cost grows": one model and recipe, G_{d,5} from 201 to 8,001 nodes, trained long
+# enough for every size to pass 90% held-out exact match; steps-to-90% and training time are read off
+# the curves. Memory is measured separately (``training_memory``) up to 80,001 nodes.
+COST_DIR = RESULTS_DIR.parent / "cost"
+COST_SIZES = (50, 100, 200, 500, 1000, 2000)
+MEMORY_SIZES = (250, 1000, 2500, 5000, 10_000, 20_000)
+
+
+def cost_configs(seed: int = 0) -> list[dict]:
+    """One recipe (chapter 02's optimiser, width 128, 2 layers, 2,000 steps) over six graph sizes."""
+    return [dict(d=d, l=5, width=128, depth=2, heads=4, n_pause=1, steps=2000, lr=2e-3, batch_size=256, seed=seed)
+            for d in COST_SIZES]
+
+
+def _memory_probe(d: int, l: int, width: int, depth: int, batch_size: int, sampled_softmax: int, steps: int) -> dict:
+    """Run in a fresh process by ``training_memory``: peak resident memory before and after training."""
+    from .graphs import path_star
+    from .tasks import PathStarTask
+    from .training import TrainConfig, model_for, train
+
+    def peak_mb():
+        # VmHWM belongs to this process's own memory map; ru_maxrss would carry over the peak of the
+        # parent that started us (it survives fork + exec on Linux)
+        try:
+            status = Path("/proc/self/status").read_text()
+            return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+        except (OSError, AttributeError):  # not Linux
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    torch.set_num_threads(1)
+    task = PathStarTask(path_star(d, l, seed=0), n_pause=1, split_seed=0)
+    task.training_set()
+    before = peak_mb()
+    model = model_for(task, n_layer=depth, n_head=4, n_embd=width)
+    train(model, task, TrainConfig(steps=steps, batch_size=batch_size, warmup=1, sampled_softmax=sampled_softmax),
+          evaluate=lambda m: {}, progress=False, device="cpu")
+    return dict(d=d, l=l, nodes=task.graph.n, vocab=len(task.vocab), params=model.num_params(),
+                before_mb=round(before, 1), peak_mb=round(peak_mb(), 1), training_mb=round(peak_mb() - before, 1))
+
+
+def training_memory(d: int, l: int = 5, width: int = 128, depth: int = 2, batch_size: int = 256,
+                    sampled_softmax: int = 0, steps: int = 5) -> dict:
+    """Extra peak memory (MB) that training a GPT on G_{d,l} takes on top of the task's data, measured in
+    a fresh Python process (peak RSS never goes down, so each size needs its own process)."""
+    args = dict(d=d, l=l, width=width, depth=depth, batch_size=batch_size, sampled_softmax=sampled_softmax, steps=steps)
+    code = f"import json; from geomem_utils.sweeps import _memory_probe; print(json.dumps(_memory_probe(**{args!r})))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(f"memory probe for d={d} failed: {out.stderr.strip().splitlines()[-1:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def memory_table(sizes=MEMORY_SIZES, **options) -> list[dict]:
+    """``training_memory`` for each size, with the full and the sampled (4,096) softmax."""
+    return [dict(training_memory(d, sampled_softmax=k, **options), sampled_softmax=k)
+            for d in sizes for k in (0, 4096)]
+
+
+MEMORY_CONFIG = dict(sizes=list(MEMORY_SIZES), l=5, width=128, depth=2, batch_size=256, steps=5, probe="VmHWM")
+
+
+def cost_results(out_dir: Path | str = COST_DIR, verbose: bool = False) -> tuple[list[dict], dict]:
+    """Chapter 09's cost data, train-or-load: the ``cost_configs`` runs (each skipped when its result
+    exists) and the memory table (``memory.json``, recomputed unless it holds ``MEMORY_CONFIG``)."""
+    out_dir = Path(out_dir)
+    runs = [run_config(c, out_dir, eval_every=25, verbose=verbose) for c in cost_configs()]
+    path = out_dir / "memory.json"
+    try:
+        memory = json.loads(path.read_text())
+    except (OSError, ValueError):
+        memory = None  # missing or corrupt: measure again
+    if not isinstance(memory, dict) or memory.get("config") != MEMORY_CONFIG:
+        if verbose:
+            print("measuring training memory in fresh processes (about 2 minutes)")
+        c = MEMORY_CONFIG
+        rows = memory_table(c["sizes"], l=c["l"], width=c["width"], depth=c["depth"], batch_size=c["batch_size"],
+                            steps=c["steps"])
+        memory = dict(config=MEMORY_CONFIG, rows=rows, provenance=dict(
+            torch=str(torch.__version__), date=time.strftime("%Y-%m-%d %H:%M"),
+            machine=platform.processor() or platform.machine(), cpus=os.cpu_count()))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(memory, indent=1))
+    return runs, memory
 
 
 def result_path(config: dict, out_dir: Path | str = RESULTS_DIR) -> Path:
@@ -129,9 +247,10 @@ def main(argv=None):
     pa.add_argument("--steps", type=int, help="override the step count (e.g. a short speed check)")
     pa.add_argument("--amp", action="store_true", help="bfloat16 autocast (CUDA)")
     pa.add_argument("--device", default=None, help="cuda / cpu (default: cuda when present)")
+    co = sub.add_parser("cost", help="steps-to-90%% and memory vs graph size (chapter 09)")
     st = sub.add_parser("stretch", help="G_{5000,5} on this machine within a time budget (chapter 09)")
     st.add_argument("--minutes", type=float, default=60.0)
-    for p in (ph, pa, st):
+    for p in (ph, pa, st, co):
         p.add_argument("--out", default=str(RESULTS_DIR))
     a = ap.parse_args(argv)
     if a.cmd == "phase":
@@ -152,6 +271,14 @@ def main(argv=None):
             print(f"d={c['d']:>5} l={c['l']} w={c['width']:>3} depth={c['depth']}: held-out exact "
                   f"{r['final']['test_exact']:.2f}, first hop {r['final']['test_hardest']:.2f}"
                   f"{' (cached)' if r['skipped'] else ''}")
+    elif a.cmd == "cost":
+        runs, memory = cost_results(Path(a.out if a.out != str(RESULTS_DIR) else COST_DIR), verbose=True)
+        for r in runs:
+            print(f"d={r['config']['d']:>5}: {r['nodes']} nodes, 90% held-out exact at step {r['steps_to_90']}, "
+                  f"{r['steps_per_s']:.1f} steps/s")
+        for r in memory["rows"]:
+            print(f"{r['nodes']:>6} nodes, softmax {'sampled' if r['sampled_softmax'] else 'full':>7}: "
+                  f"+{r['training_mb']:.0f} MB to train")
     elif a.cmd == "stretch":
         config = dict(STRETCH_CONFIG, max_seconds=round(60 * a.minutes), seed=0)
         out = a.out if a.out != str(RESULTS_DIR) else STRETCH_DIR

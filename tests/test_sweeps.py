@@ -6,7 +6,7 @@ import torch
 
 from geomem_utils.graphs import path_star
 from geomem_utils.models import ModelConfig
-from geomem_utils.sweeps import PAPER_CONFIGS, STRETCH_CONFIG, load_results, main, phase_configs, result_path, run_config
+from geomem_utils.sweeps import PAPER_CONFIGS, STRETCH_CONFIG, paper_footprint, cost_configs, training_memory, load_results, main, phase_configs, result_path, run_config
 
 TINY = dict(d=6, l=4, width=32, depth=1, heads=4, n_pause=1, steps=20, lr=2e-3, batch_size=64, seed=0)
 
@@ -59,3 +59,32 @@ def test_stretch_config_runs_with_its_time_budget_and_sampled_softmax(tmp_path):
     r = run_config(cfg, tmp_path, device="cpu", eval_every=10_000)
     assert r["curve"]["steps"][-1] < 10_000 and r["train_seconds"] < 5
     assert len(r["curve"]["seconds"]) == len(r["curve"]["steps"]) and r["curve"]["seconds"][-1] >= 0.5
+
+
+def test_training_memory_grows_with_the_vocabulary_and_the_sampled_softmax_saves_some():
+    """Measured in fresh processes: 20k tokens cost tens of MB more than 40 (embedding, its Adam state,
+    logits over the vocabulary); the sampled softmax needs less at that size."""
+    small = training_memory(10, steps=2)
+    big = training_memory(5000, steps=2)
+    big_sampled = training_memory(5000, steps=2, sampled_softmax=512)
+    assert big["vocab"] > 400 * small["vocab"] and big["params"] > small["params"]
+    assert big["training_mb"] > small["training_mb"] + 20
+    assert big_sampled["training_mb"] < big["training_mb"]
+
+
+def test_cost_configs_span_sizes_with_one_recipe():
+    configs = cost_configs()
+    assert len({c["d"] for c in configs}) == len(configs) >= 5
+    assert len({tuple(sorted((k, v) for k, v in c.items() if k != "d")) for c in configs}) == 1
+
+
+def test_paper_footprint_counts_the_same_parameters_as_a_real_model():
+    from geomem_utils.training import model_for
+    from geomem_utils.tasks import PathStarTask
+    small = dict(d=7, l=4, width=24, depth=2, heads=4, n_pause=3)
+    task = PathStarTask(path_star(7, 4, seed=0), n_pause=3)
+    real = model_for(task, n_layer=2, n_head=4, n_embd=24)
+    f = paper_footprint(small)
+    assert f["nodes"] == 22 and f["params"] == real.num_params()
+    big = paper_footprint(PAPER_CONFIGS["G10k10"])
+    assert big["nodes"] == 90_001 and 1e8 < big["params"] < 3e8  # 90k x 784 embedding + 12 wide layers
