@@ -81,7 +81,7 @@ def test_cost_configs_span_sizes_with_one_recipe():
 def test_paper_footprint_counts_the_same_parameters_as_a_real_model():
     from geomem_utils.training import model_for
     from geomem_utils.tasks import PathStarTask
-    small = dict(d=7, l=4, width=24, depth=2, heads=4, n_pause=3)
+    small = dict(d=7, l=4, width=24, depth=2, heads=4, n_pause=3, batch_size=8)
     task = PathStarTask(path_star(7, 4, seed=0), n_pause=3)
     real = model_for(task, n_layer=2, n_head=4, n_embd=24)
     f = paper_footprint(small)
