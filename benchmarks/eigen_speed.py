@@ -7,16 +7,14 @@ as eigsh silently misses copies of the repeated Fiedler value). Times are the be
 residual ||(-L)v - λv|| is checked by the solver and reported here.
 """
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 import scipy
-import torch
 
 from geomem_utils import path_star
+from geomem_utils.cache import provenance
 from geomem_utils.spectral import laplacian, spectrum
 
 
@@ -36,9 +34,7 @@ def main():
         print(f"G_(5000,5), {g.n} nodes, top {k:>2}: best {min(times):.2f} s (worst {max(times):.2f} s), "
               f"residual {resid:.1e}")
     out = Path(__file__).parent / "results" / "eigen_speed.json"
-    out.write_text(json.dumps(dict(rows=rows, provenance=dict(
-        date=time.strftime("%Y-%m-%d %H:%M"), machine=platform.processor() or platform.machine(),
-        cpus=os.cpu_count(), scipy=scipy.__version__, torch=str(torch.__version__))), indent=1))
+    out.write_text(json.dumps(dict(rows=rows, provenance=provenance(scipy=scipy.__version__)), indent=1))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ Results go to benchmarks/results/gpt_throughput.json.
 import argparse
 import json
 import math
-import os
-import platform
 import time
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
+from geomem_utils.cache import provenance
 from geomem_utils.graphs import path_star
 from geomem_utils.tasks import IGNORE, PathStarTask
 from geomem_utils.training import loss_on_targets, model_for
@@ -117,9 +116,7 @@ def main():
     for _ in range(10):
         A @ A
     peak = 10 * 2 * 2048 ** 3 / (time.perf_counter() - t)
-    meta = dict(date=time.strftime("%Y-%m-%d %H:%M"), torch=torch.__version__, threads=torch.get_num_threads(),
-                cpus=os.cpu_count(), machine=platform.processor() or platform.machine(), args=vars(a),
-                matmul_peak_flops=peak)
+    meta = provenance(args=vars(a), matmul_peak_flops=peak)
     Path(a.out).parent.mkdir(exist_ok=True)
     Path(a.out).write_text(json.dumps(dict(meta=meta, rows=rows), indent=1))
     o, r = rows["ours"], rows["reference"]

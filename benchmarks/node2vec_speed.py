@@ -11,14 +11,13 @@ versions and machine go to benchmarks/results/node2vec.json; a Markdown table is
 """
 import argparse
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from geomem_utils.cache import provenance
 from geomem_utils.graphs import path_star, tiny_star
 from geomem_utils.node2vec import train_node2vec
 
@@ -74,8 +73,7 @@ def main():
                          loop_steps_per_s=loop, loop_steps=loop_steps, speedup=vec / loop,
                          seconds_for_10k_steps=10_000 / vec, steps_per_min=60 * vec, max_abs_diff_after_2_steps=agree))
         print(f"n={g.n}: vectorised {vec:.1f} steps/s, per-node loop {loop:.2f} steps/s, {vec / loop:.0f}x", flush=True)
-    meta = dict(date=time.strftime("%Y-%m-%d %H:%M"), torch=torch.__version__, dim=a.dim, threads=torch.get_num_threads(),
-                cpus=os.cpu_count(), machine=platform.processor() or platform.machine())
+    meta = provenance(dim=a.dim)
     Path(a.out).parent.mkdir(exist_ok=True)
     Path(a.out).write_text(json.dumps(dict(meta=meta, rows=rows), indent=1))
     print("\n| nodes | vectorised steps/s | per-node loop steps/s | speed-up | 10k steps | steps/min |")

@@ -11,14 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import time
 from pathlib import Path
 
-import torch
-
-import geomem_utils
+from geomem_utils.cache import provenance
 from geomem_utils.training import PATH_STAR_DEFAULTS, run_path_star
 
 # Per-graph settings. G_{100,5} uses chapter 02's setting unchanged; G_{1000,5} (4,001 nodes) needs a
@@ -54,8 +49,7 @@ def main():
     args = ap.parse_args()
     rows = [measure(d, seed, args.threshold, eval_every=10 if d <= 200 else 20)
             for d in args.d for seed in args.seeds]
-    meta = dict(date=time.strftime("%Y-%m-%d %H:%M"), geomem=geomem_utils.__version__, torch=torch.__version__,
-                threads=torch.get_num_threads(), cpus=os.cpu_count(), machine=platform.processor() or platform.machine())
+    meta = provenance()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(dict(meta=meta, rows=rows), indent=1))
     print(f"torch {meta['torch']}, {meta['threads']} threads, {meta['cpus']} CPUs, {meta['date']}")

@@ -7,14 +7,10 @@ Each setting trains 40 steps from the same init (no evaluation) and reports step
 (an epoch is the 43,750 edge + training-path examples).
 """
 import json
-import os
-import platform
-import time
 from pathlib import Path
 
-import torch
-
 from geomem_utils import PathStarTask, path_star, set_seed
+from geomem_utils.cache import provenance
 from geomem_utils.training import TrainConfig, model_for, train
 
 SETTINGS = [(128, 256, 0), (128, 256, 4096), (128, 512, 4096), (256, 512, 4096)]  # width, batch, sampled
@@ -35,9 +31,7 @@ def main(steps: int = 40):
         print(f"width {width}, batch {batch}, {'sampled ' + str(sampled) if sampled else 'full softmax':>14}: "
               f"{rate:5.1f} steps/s, {rows[-1]['epochs_per_min']:5.2f} epochs/min")
     out = Path(__file__).parent / "results" / "sampled_softmax.json"
-    out.write_text(json.dumps(dict(rows=rows, examples_per_epoch=n, provenance=dict(
-        date=time.strftime("%Y-%m-%d %H:%M"), machine=platform.processor() or platform.machine(),
-        cpus=os.cpu_count(), threads=torch.get_num_threads(), torch=str(torch.__version__))), indent=1))
+    out.write_text(json.dumps(dict(rows=rows, examples_per_epoch=n, provenance=provenance()), indent=1))
 
 
 if __name__ == "__main__":

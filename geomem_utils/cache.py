@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import platform
 import time
 from pathlib import Path
 from typing import Callable
@@ -21,6 +23,15 @@ from .models import ModelConfig, SequenceModel, build_model
 from .training import History
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def provenance(**extra) -> dict:
+    """Where and with what a result was made: package and torch versions, date, machine, cores and torch
+    threads, plus ``extra`` (wall time, device, ...). Stored with every cached result and benchmark."""
+    from . import __version__
+    return dict(geomem=__version__, torch=str(torch.__version__), date=time.strftime("%Y-%m-%d %H:%M"),
+                machine=platform.processor() or platform.machine(), cpus=os.cpu_count(),
+                threads=torch.get_num_threads(), **extra)
 
 
 def _plain(x):
@@ -45,13 +56,11 @@ def cache_path(name: str, config: dict, data_dir: Path | str = DATA_DIR) -> Path
 
 
 def save_run(path: Path, config: dict, model: SequenceModel, history: History) -> None:
-    from . import __version__
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(dict(config=_plain(config), model_config=model.config.to_dict(),
                     state_dict={k: v.detach().cpu() for k, v in model.state_dict().items()},
                     history=dict(loss=_plain(history.loss), evals=_plain(history.evals), wall_time=history.wall_time),
-                    provenance=dict(geomem=__version__, torch=str(torch.__version__), date=time.strftime("%Y-%m-%d %H:%M"),
-                                    wall_time_s=round(history.wall_time, 1))), path)
+                    provenance=provenance(wall_time_s=round(history.wall_time, 1))), path)
 
 
 def load_run(path: Path, config: dict) -> tuple[SequenceModel, History, dict]:
@@ -91,16 +100,13 @@ def train_or_load_arrays(name: str, config: dict, compute_fn: Callable[[], dict]
         if verbose:
             print(f"loaded {path.name} (computed {prov['date']} in {prov['wall_time_s']:.0f} s, torch {prov['torch']})")
         return _arrays(result), prov
-    from . import __version__
     t0 = time.perf_counter()
     result = compute_fn()
-    wall = time.perf_counter() - t0
-    prov = dict(geomem=__version__, torch=str(torch.__version__), date=time.strftime("%Y-%m-%d %H:%M"),
-                wall_time_s=round(wall, 1))
+    prov = provenance(wall_time_s=round(time.perf_counter() - t0, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(dict(config=_plain(config), result=_plain(result), provenance=prov), path)
     if verbose:
-        print(f"computed in {wall:.0f} s and cached as data/{path.name}")
+        print(f"computed in {prov['wall_time_s']:.0f} s and cached as data/{path.name}")
     return _arrays(_plain(result)), prov
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import subprocess
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import torch
 
-from .cache import _plain, config_hash
+from .cache import _plain, config_hash, provenance
 from .training import run_path_star
 
 RESULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "sweeps"
@@ -170,9 +169,7 @@ def cost_results(out_dir: Path | str = COST_DIR, verbose: bool = False) -> tuple
         c = MEMORY_CONFIG
         rows = memory_table(c["sizes"], l=c["l"], width=c["width"], depth=c["depth"], batch_size=c["batch_size"],
                             steps=c["steps"])
-        memory = dict(config=MEMORY_CONFIG, rows=rows, provenance=dict(
-            torch=str(torch.__version__), date=time.strftime("%Y-%m-%d %H:%M"),
-            machine=platform.processor() or platform.machine(), cpus=os.cpu_count()))
+        memory = dict(config=MEMORY_CONFIG, rows=rows, provenance=provenance())
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(memory, indent=1))
     return runs, memory
@@ -200,7 +197,6 @@ def run_config(config: dict, out_dir: Path | str = RESULTS_DIR, device=None, eva
         if verbose:
             print(f"skip {path.name}: already done")
         return dict(done, skipped=True)
-    from . import __version__
     dev = torch.device(device) if device is not None else None
     if dev is not None and dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
@@ -216,12 +212,9 @@ def run_config(config: dict, out_dir: Path | str = RESULTS_DIR, device=None, eva
         curve=dict(h.curves(("test_exact", "test_hardest")), seconds=[round(e["time"], 1) for e in h.evals]),
         nodes=run.task.graph.n, params=run.model.num_params(), train_seconds=h.wall_time,
         steps_per_s=len(h.loss) / max(h.wall_time, 1e-9),
-        provenance=dict(geomem=__version__, torch=str(torch.__version__), date=time.strftime("%Y-%m-%d %H:%M"),
-                        machine=platform.processor() or platform.machine(), cpus=os.cpu_count(),
-                        threads=torch.get_num_threads(), device=str(next(run.model.parameters()).device),
-                        wall_time_s=round(wall, 1),
-                        peak_cuda_mb=(torch.cuda.max_memory_allocated(dev) / 2 ** 20
-                                      if dev is not None and dev.type == "cuda" else None)))
+        provenance=provenance(device=str(next(run.model.parameters()).device), wall_time_s=round(wall, 1),
+                              peak_cuda_mb=(torch.cuda.max_memory_allocated(dev) / 2 ** 20
+                                            if dev is not None and dev.type == "cuda" else None)))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(_plain(result), indent=1))

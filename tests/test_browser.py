@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -39,7 +38,7 @@ BROKEN = ("import geomem_utils.widgets as _gw\n"
 
 def _missing() -> str | None:
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401  (only: is it installed?)
     except ImportError:
         return "playwright is not installed (pip install -e '.[browser]')"
     if not Path(CHROMIUM).exists():
