@@ -31,7 +31,7 @@ from pathlib import Path
 
 import torch
 
-from .cache import _plain, config_hash, provenance
+from .cache import _plain, config_hash, provenance, train_or_load_arrays
 from .training import run_path_star
 
 RESULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "sweeps"
@@ -73,8 +73,7 @@ def paper_footprint(config: dict) -> dict:
 # Chapter 09's stretch: the paper's smallest graph (G_{5000,5}, 20,001 nodes) on a 2-core laptop in 60
 # minutes. Epochs/min measured before choosing (benchmarks/sampled_softmax.py, width 128): full softmax,
 # batch 256: 3.6-4.2; sampled softmax (4,096 shared negatives), batch 256: 6.9-9.5; batch 512: 9.3-11.6;
-# width 256: 4.5-4.8. The step
-# count sets the cosine schedule to end near the time budget (~15 steps/s with evaluations).
+# width 256: 4.5-4.8. The step count sets the cosine schedule to end near the time budget (~15 steps/s).
 STRETCH_CONFIG = dict(d=5000, l=5, width=128, depth=2, heads=4, n_pause=1, steps=50_000, lr=2e-3, batch_size=512,
                       max_seconds=3600, train_options=dict(sampled_softmax=4096))
 STRETCH_DIR = RESULTS_DIR.parent / "stretch"
@@ -155,24 +154,23 @@ MEMORY_CONFIG = dict(sizes=list(MEMORY_SIZES), l=5, width=128, depth=2, batch_si
 
 def cost_results(out_dir: Path | str = COST_DIR, verbose: bool = False) -> tuple[list[dict], dict]:
     """Chapter 09's cost data, train-or-load: the ``cost_configs`` runs (each skipped when its result
-    exists) and the memory table (``memory.json``, recomputed unless it holds ``MEMORY_CONFIG``)."""
-    out_dir = Path(out_dir)
+    exists) and the memory table (``cache.train_or_load_arrays`` under ``out_dir``, keyed by
+    ``MEMORY_CONFIG``). Returns (runs, {"rows": [...], "provenance": {...}})."""
     runs = [run_config(c, out_dir, eval_every=25, verbose=verbose) for c in cost_configs()]
-    path = out_dir / "memory.json"
-    try:
-        memory = json.loads(path.read_text())
-    except (OSError, ValueError):
-        memory = None  # missing or corrupt: measure again
-    if not isinstance(memory, dict) or memory.get("config") != MEMORY_CONFIG:
-        if verbose:
-            print("measuring training memory in fresh processes (about 2 minutes)")
-        c = MEMORY_CONFIG
-        rows = memory_table(c["sizes"], l=c["l"], width=c["width"], depth=c["depth"], batch_size=c["batch_size"],
-                            steps=c["steps"])
-        memory = dict(config=MEMORY_CONFIG, rows=rows, provenance=provenance())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(memory, indent=1))
-    return runs, memory
+    c = MEMORY_CONFIG
+    memory, prov = train_or_load_arrays(
+        "memory", MEMORY_CONFIG, lambda: dict(rows=memory_table(
+            c["sizes"], l=c["l"], width=c["width"], depth=c["depth"], batch_size=c["batch_size"], steps=c["steps"])),
+        data_dir=out_dir, verbose=verbose)
+    return runs, dict(memory, provenance=prov)
+
+
+def first_passage(result: dict, threshold: float, metric: str = "test_exact") -> tuple[int, float] | None:
+    """(step, training seconds) of the first stored evaluation of a ``run_config`` result whose
+    ``metric`` is >= ``threshold``; None if it never is (chapter 09's steps- and time-to-threshold)."""
+    curve = result["curve"]
+    hit = next((i for i, v in enumerate(curve[metric]) if v >= threshold), None)
+    return None if hit is None else (curve["steps"][hit], curve["seconds"][hit])
 
 
 def result_path(config: dict, out_dir: Path | str = RESULTS_DIR) -> Path:

@@ -6,7 +6,7 @@ import torch
 
 from geomem_utils.graphs import path_star
 from geomem_utils.models import ModelConfig
-from geomem_utils.sweeps import PAPER_CONFIGS, STRETCH_CONFIG, paper_footprint, cost_configs, training_memory, load_results, main, phase_configs, result_path, run_config
+from geomem_utils.sweeps import PAPER_CONFIGS, STRETCH_CONFIG, first_passage, paper_footprint, cost_configs, training_memory, load_results, main, phase_configs, result_path, run_config
 
 TINY = dict(d=6, l=4, width=32, depth=1, heads=4, n_pause=1, steps=20, lr=2e-3, batch_size=64, seed=0)
 
@@ -88,3 +88,10 @@ def test_paper_footprint_counts_the_same_parameters_as_a_real_model():
     assert f["nodes"] == 22 and f["params"] == real.num_params()
     big = paper_footprint(PAPER_CONFIGS["G10k10"])
     assert big["nodes"] == 90_001 and 1e8 < big["params"] < 3e8  # 90k x 784 embedding + 12 wide layers
+
+
+def test_first_passage_reads_steps_and_seconds_off_a_stored_curve():
+    result = dict(curve=dict(steps=[25, 50, 75], seconds=[1.0, 2.5, 4.0], test_exact=[0.2, 0.91, 0.5]))
+    assert first_passage(result, 0.9) == (50, 2.5)
+    assert first_passage(result, 0.1) == (25, 1.0)
+    assert first_passage(result, 0.95) is None
