@@ -26,7 +26,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from geomem_utils.cache import provenance
 from geomem_utils.graphs import path_star
 from geomem_utils.tasks import IGNORE, PathStarTask
-from geomem_utils.training import loss_on_targets, model_for
+from geomem_utils.models import model_for
+from geomem_utils.train import loss_on_targets
 
 
 class RefBlock(nn.Module):
@@ -92,7 +93,7 @@ def main():
     x, y = task.training_set().inputs_targets()
     data = batches(x, y, a.batch, a.steps + 3)
     tokens = sum(int((xb != task.vocab["[PAD]"]).sum()) for xb, _ in data[3:])
-    ours = model_for(task, n_layer=a.depth, n_head=a.heads, n_embd=a.width)
+    ours = model_for(task, depth=a.depth, heads=a.heads, width=a.width)
     ref = RefGPT(len(task.vocab), x.shape[1], a.width, a.depth, a.heads)
     rows = {}
     for name, model, loss_fn in [("ours", ours, lambda m, xb, yb: loss_on_targets(m, xb, yb)),

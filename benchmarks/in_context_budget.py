@@ -8,7 +8,7 @@ import argparse
 
 import numpy as np
 
-from geomem_utils.training import run_in_context
+from geomem_utils.experiments.in_context import run_in_context
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

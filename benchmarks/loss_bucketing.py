@@ -14,7 +14,8 @@ import torch.nn.functional as F
 
 from geomem_utils import PathStarTask, path_star, set_seed
 from geomem_utils.tasks import IGNORE
-from geomem_utils.training import loss_on_targets, model_for
+from geomem_utils.models import model_for
+from geomem_utils.train import loss_on_targets
 
 
 def padded_loss(model, x, y):
@@ -25,7 +26,7 @@ def padded_loss(model, x, y):
 
 def throughput(loss_fn, task, steps, batch):
     set_seed(0)
-    model = model_for(task, n_layer=2, n_head=4, n_embd=128)
+    model = model_for(task, depth=2, heads=4, width=128)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     x, y = task.training_set().inputs_targets()
     g = torch.Generator().manual_seed(0)

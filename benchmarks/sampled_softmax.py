@@ -11,7 +11,8 @@ from pathlib import Path
 
 from geomem_utils import PathStarTask, path_star, set_seed
 from geomem_utils.cache import provenance
-from geomem_utils.training import TrainConfig, model_for, train
+from geomem_utils.models import model_for
+from geomem_utils.train import TrainConfig, train
 
 SETTINGS = [(128, 256, 0), (128, 256, 4096), (128, 512, 4096), (256, 512, 4096)]  # width, batch, sampled
 
@@ -22,7 +23,7 @@ def main(steps: int = 40):
     rows = []
     for width, batch, sampled in SETTINGS:
         set_seed(0)
-        model = model_for(task, n_layer=2, n_head=4, n_embd=width)
+        model = model_for(task, depth=2, heads=4, width=width)
         h = train(model, task, TrainConfig(steps=steps, batch_size=batch, lr=2e-3, warmup=4, sampled_softmax=sampled),
                   evaluate=lambda m: {}, progress=False, device="cpu")
         rate = steps / h.wall_time

@@ -1,4 +1,4 @@
-"""Measurements of spec §2 "Measurements": exact match, hardest-token accuracy, per-position
+"""Measurements of spec §2 "Measurements": exact match, first-hop (v1) accuracy, per-position
 teacher-forced accuracy, top-k edge recovery, geometric level.
 
 All functions run the model in eval mode under ``torch.no_grad`` and return plain floats / numpy arrays.
@@ -33,9 +33,9 @@ def greedy_decode(model, prompts, n_tokens: int, batch_size: int = 4096) -> np.n
     return torch.cat(out).numpy() if out else np.zeros((0, n_tokens), np.int64)
 
 
-def hardest_index(task: PathStarTask) -> int:
+def first_hop_index(task: PathStarTask) -> int:
     """Position of v1 (the root's neighbour on the leaf's arm) among the targets of ``task``."""
-    return {"forward": 1, "reverse": task.graph.paths.shape[1] - 2, "hardest": 0}[task.path_mode]
+    return {"forward": 1, "reverse": task.graph.paths.shape[1] - 2, "first_hop": 0}[task.path_mode]
 
 
 @torch.no_grad()
@@ -49,13 +49,13 @@ def decode_accuracy(model, prompts, answers) -> dict:
 
 
 def path_accuracy(model, task: PathStarTask, split: str = "test") -> dict:
-    """Greedy-decode every path of ``split``: exact match, hardest-token accuracy, and the decodes.
+    """Greedy-decode every path of ``split``: exact match, first-hop (v1) accuracy, and the decodes.
 
-    ``hardest_token`` scores v1 in the *free-running* decode, so it is the number the paper calls
+    ``first_hop`` scores v1 in the *free-running* decode, so it is the number the paper calls
     first-token accuracy (chance 1/d).
     """
     out = decode_accuracy(model, *task.eval_prompts(split))
-    out["hardest_token"] = float(out["per_position"][hardest_index(task)])
+    out["first_hop"] = float(out["per_position"][first_hop_index(task)])
     return out
 
 
@@ -67,7 +67,7 @@ def incontext_accuracy(model, task: InContextTask, examples: Examples) -> dict:
     out = decode_accuracy(model, examples.tokens[:, :p], examples.tokens[:, p:])
     out["teacher_forced"] = teacher_forced_accuracy(model, examples)
     if not task.reverse:
-        out["hardest_token"] = float(out["per_position"][1])
+        out["first_hop"] = float(out["per_position"][1])
     return out
 
 
@@ -128,3 +128,24 @@ def geometric_level(embeddings, edges) -> float:
     E = torch.as_tensor(np.asarray(embeddings), dtype=torch.float64)
     edges = np.asarray(edges)
     return float(F.cosine_similarity(E[edges[:, 0]], E[edges[:, 1]], dim=-1).mean())
+
+
+def path_star_metrics(model, task: PathStarTask, positions: bool = False) -> dict:
+    """What every path-star chapter tracks: held-out exact match and first-hop (v1) accuracy,
+    training-leaf exact match, edge recovery; with ``positions=True`` also ``test_positions``:
+    per-position teacher-forced accuracy on the held-out paths (the learning order of claim C3)."""
+    test = path_accuracy(model, task, "test")
+    train_ = path_accuracy(model, task, "train")
+    out = dict(test_exact=test["exact_match"], test_first_hop=test["first_hop"],
+               train_exact=train_["exact_match"], edge_recovery=edge_recovery(model, task))
+    if positions:
+        out["test_positions"] = teacher_forced_accuracy(model, task.path_examples("test"))
+    return out
+
+
+def edge_metrics(model, task) -> dict:
+    """Top-k edge recovery (memorization) and geometric level of the node embeddings of an edge
+    memorizer (paper §3; spec "Measurements")."""
+    E = model.embeddings()[:task.graph.n]
+    return dict(edge_recovery=edge_recovery(model, task),
+                geometric_level=geometric_level(E, task.graph.directed_edges("both")))

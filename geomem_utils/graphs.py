@@ -221,20 +221,20 @@ def leaf_split(graph: Graph, train_fraction: float = 0.75, seed: int = 0,
                by: str = "leaf") -> tuple[np.ndarray, np.ndarray]:
     """Seeded split of the root-to-leaf path indices into (train, held-out); paper: 75% / 25%.
 
-    ``by="leaf"`` splits leaves independently. ``by="first_token"`` (tree-stars, claim C15) keeps all
+    ``by="leaf"`` splits leaves independently. ``by="first_hop"`` (tree-stars, claim C15) keeps all
     leaves below one first hop v1 on the same side, so a held-out leaf's v1 never starts a training path.
     Both parts are non-empty whenever that is possible (at least two leaves, or two first hops).
     """
     graph._need_star()
     train_fraction = check_float("train_fraction", train_fraction)
     seed = check_int("seed", seed, minimum=0)
-    by = check_choice("by (split unit)", by, ("leaf", "first_token"))
+    by = check_choice("by (split unit)", by, ("leaf", "first_hop"))
     if not (0.0 < train_fraction < 1.0):
         raise ValueError(f"train_fraction must be strictly between 0 and 1, got {train_fraction!r}")
     L = len(graph.paths)
     if L < 2:
         raise ValueError(f"leaf split needs at least 2 leaves, graph {graph.name} has {L}")
-    if by == "first_token":
+    if by == "first_hop":
         hops, group = np.unique(graph.paths[:, 1], return_inverse=True)
         if len(hops) < 2:
             raise ValueError(f"a split by first token needs at least 2 first hops, graph {graph.name} has {len(hops)}")

@@ -21,32 +21,35 @@ import torch.nn.functional as F
 from .config import check_choice, check_float, check_int
 
 
-@dataclass
+ARCHS = ("gpt", "neural_net", "mamba")
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     """Sizes of a model. ``block_size`` is the longest input it accepts (learned positions)."""
 
     vocab_size: int
     block_size: int = 16
-    n_layer: int = 2
-    n_head: int = 4
-    n_embd: int = 128
+    depth: int = 2
+    heads: int = 4
+    width: int = 128
     dropout: float = 0.0
     emb_init_std: float = 0.02      # N(0, std^2) token-embedding init (C16 varies it)
     freeze_embeddings: bool = False  # C5 / C7: embeddings (and the tied unembedding) stay at init
-    kind: str = "gpt"               # "gpt", "neural_net" or "mamba"
+    arch: str = "gpt"               # architecture: "gpt", "neural_net" or "mamba"
 
     def __post_init__(self):
         check_int("vocab_size", self.vocab_size, minimum=1)
         check_int("block_size", self.block_size, minimum=1)
-        check_int("n_layer (depth)", self.n_layer, minimum=0 if self.kind == "neural_net" else 1)
-        check_int("n_head (heads)", self.n_head, minimum=1)
-        check_int("n_embd (width)", self.n_embd, minimum=1)
+        check_int("depth", self.depth, minimum=0 if self.arch == "neural_net" else 1)
+        check_int("heads", self.heads, minimum=1)
+        check_int("width", self.width, minimum=1)
         check_float("dropout", self.dropout, minimum=0.0, maximum=0.99)
         check_float("emb_init_std", self.emb_init_std, minimum=0.0, strict_min=True)
-        check_choice("kind", self.kind, ("gpt", "neural_net", "mamba"))
-        if self.kind == "gpt" and self.n_embd % self.n_head:
-            raise ValueError(f"n_embd (width) must be divisible by n_head (heads): "
-                             f"got width {self.n_embd} and {self.n_head} heads")
+        check_choice("arch", self.arch, ARCHS)
+        if self.arch == "gpt" and self.width % self.heads:
+            raise ValueError(f"width must be divisible by heads: "
+                             f"got width {self.width} and {self.heads} heads")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -55,13 +58,13 @@ class ModelConfig:
 class CausalSelfAttention(nn.Module):
     def __init__(self, c: ModelConfig):
         super().__init__()
-        self.n_head, self.dropout = c.n_head, c.dropout
-        self.qkv = nn.Linear(c.n_embd, 3 * c.n_embd)
-        self.proj = nn.Linear(c.n_embd, c.n_embd)
+        self.heads, self.dropout = c.heads, c.dropout
+        self.qkv = nn.Linear(c.width, 3 * c.width)
+        self.proj = nn.Linear(c.width, c.width)
 
     def forward(self, x, need_weights: bool = False):
         B, T, D = x.shape
-        q, k, v = self.qkv(x).view(B, T, 3, self.n_head, D // self.n_head).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(x).view(B, T, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
         if need_weights:  # explicit path, only for plots of attention maps
             att = (q @ k.transpose(-2, -1)) / math.sqrt(k.shape[-1])
             att = att.masked_fill(torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1), float("-inf"))
@@ -77,10 +80,10 @@ class CausalSelfAttention(nn.Module):
 class Block(nn.Module):
     def __init__(self, c: ModelConfig):
         super().__init__()
-        self.ln1, self.ln2 = nn.LayerNorm(c.n_embd), nn.LayerNorm(c.n_embd)
+        self.ln1, self.ln2 = nn.LayerNorm(c.width), nn.LayerNorm(c.width)
         self.attn = CausalSelfAttention(c)
-        self.mlp = nn.Sequential(nn.Linear(c.n_embd, 4 * c.n_embd), nn.GELU(),
-                                 nn.Linear(4 * c.n_embd, c.n_embd), nn.Dropout(c.dropout))
+        self.mlp = nn.Sequential(nn.Linear(c.width, 4 * c.width), nn.GELU(),
+                                 nn.Linear(4 * c.width, c.width), nn.Dropout(c.dropout))
 
     def forward(self, x, need_weights: bool = False):
         a, att = self.attn(self.ln1(x), need_weights)
@@ -94,7 +97,7 @@ class SequenceModel(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config
-        self.token_embedding = nn.Embedding(config.vocab_size, config.n_embd)
+        self.token_embedding = nn.Embedding(config.vocab_size, config.width)
 
     def _finish_init(self):
         for m in self.modules():
@@ -122,10 +125,10 @@ class GPT(SequenceModel):
     def __init__(self, config: ModelConfig):
         super().__init__(config)
         c = config
-        self.pos_embedding = nn.Embedding(c.block_size, c.n_embd)
+        self.pos_embedding = nn.Embedding(c.block_size, c.width)
         self.drop = nn.Dropout(c.dropout)
-        self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
-        self.ln_f = nn.LayerNorm(c.n_embd)
+        self.blocks = nn.ModuleList(Block(c) for _ in range(c.depth))
+        self.ln_f = nn.LayerNorm(c.width)
         self._finish_init()
         nn.init.normal_(self.pos_embedding.weight, std=0.02)
 
@@ -151,7 +154,7 @@ class NeuralNet(SequenceModel):
 
     def __init__(self, config: ModelConfig):
         super().__init__(config)
-        self.W = nn.Linear(config.n_embd, config.n_embd)
+        self.W = nn.Linear(config.width, config.width)
         self.drop = nn.Dropout(config.dropout)
         self._finish_init()
 
@@ -161,16 +164,16 @@ class NeuralNet(SequenceModel):
 
 class MambaLM(SequenceModel):
     """A Mamba language model of the GPT's depth and width (paper §2 and App.: in-weights path-star with
-    Mamba): tied token embeddings, ``n_layer`` residual Mamba blocks (selective state-space scan, pure
+    Mamba): tied token embeddings, ``depth`` residual Mamba blocks (selective state-space scan, pure
     PyTorch from the ``mambapy`` package: the paper's CUDA kernels do not run on a CPU), a final
-    LayerNorm, no position embeddings (the recurrence is ordered). ``n_head`` is unused."""
+    LayerNorm, no position embeddings (the recurrence is ordered). ``heads`` is unused."""
 
     def __init__(self, config: ModelConfig):
         super().__init__(config)
         from mambapy.mamba import Mamba, MambaConfig
-        self.mamba = Mamba(MambaConfig(d_model=config.n_embd, n_layers=config.n_layer))  # its own init (dt, A)
+        self.mamba = Mamba(MambaConfig(d_model=config.width, n_layers=config.depth))  # its own init (dt, A)
         self.drop = nn.Dropout(config.dropout)
-        self.ln_f = nn.LayerNorm(config.n_embd)
+        self.ln_f = nn.LayerNorm(config.width)
         nn.init.normal_(self.token_embedding.weight, std=config.emb_init_std)
         self.token_embedding.weight.requires_grad_(not config.freeze_embeddings)
 
@@ -181,5 +184,26 @@ class MambaLM(SequenceModel):
 
 
 def build_model(config: ModelConfig) -> SequenceModel:
-    """The model named by ``config.kind``."""
-    return {"gpt": GPT, "neural_net": NeuralNet, "mamba": MambaLM}[config.kind](config)
+    """The model named by ``config.arch``."""
+    return {"gpt": GPT, "neural_net": NeuralNet, "mamba": MambaLM}[config.arch](config)
+
+
+def set_embeddings(model: SequenceModel, init, scale: float | None = None) -> None:
+    """Write ``init`` (n_nodes × k, e.g. Laplacian eigenvectors or Node2Vec factors) into the first k
+    dimensions of the node-token embeddings, rescaled so its entries have the model's init std (chapter
+    07: does starting from a geometry help?). The other dimensions and the special tokens keep their init."""
+    import numpy as np
+    W = model.token_embedding.weight
+    init = np.asarray(init, dtype=np.float64)
+    if init.ndim != 2 or init.shape[1] > W.shape[1] or init.shape[0] > W.shape[0]:
+        raise ValueError(f"init_embeddings must be (nodes, k) with k ≤ width {W.shape[1]}, got {init.shape}")
+    scale = model.config.emb_init_std if scale is None else scale
+    init = init * (scale / max(init.std(), 1e-300))
+    with torch.no_grad():
+        W[:init.shape[0], :init.shape[1]] = torch.as_tensor(init, dtype=W.dtype)
+
+
+def model_for(task, **sizes) -> SequenceModel:
+    """A model sized for ``task``'s vocabulary and longest training example (``sizes`` go to ModelConfig:
+    ``width``, ``depth``, ``heads``, ``arch`` …)."""
+    return build_model(ModelConfig(vocab_size=len(task.vocab), block_size=task.training_set().tokens.shape[1], **sizes))

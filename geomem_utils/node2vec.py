@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 
 from .config import check_float, check_int
 from .graphs import Graph
-from .spectral import adjacency_sparse, fiedler_vectors, laplacian, linear_cka, n_components, principal_angles
+from .spectral import adjacency_sparse, fiedler_vectors, random_walk_matrix, laplacian, linear_cka, n_components, principal_angles
 
 
 # ---------------------------------------------------------------- targets Q
@@ -42,9 +42,7 @@ def _random_walk_matrix(graph: Graph) -> sp.csr_matrix:
         raise ValueError(f"graph must be a geomem Graph (use from_networkx for a networkx graph), got {type(graph).__name__}")
     if graph.n == 0 or graph.num_edges == 0:
         raise ValueError(f"graph {graph.name!r} has no edges: Node2Vec needs at least one")
-    A = adjacency_sparse(graph)
-    deg = np.asarray(A.sum(1)).ravel()
-    return (sp.diags(np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)) @ A).tocsr()
+    return random_walk_matrix(graph)
 
 
 def one_hop_target(graph: Graph) -> sp.csr_matrix:
@@ -156,12 +154,12 @@ class Node2VecRun:
 
 
 def train_node2vec(graph: Graph, dim: int = 100, lr: float = 0.01, steps: int = 10_000, init_std: float = 1.0,
-                   seed: int = 0, target=None, track=None, log_steps=(), row_batch: int = 2048,
+                   seed: int = 0, target=None, track=None, eval_steps=(), row_batch: int = 2048,
                    progress: bool = False, dtype=torch.float32) -> Node2VecRun:
     """Plain full-batch gradient descent on J(V) (spec "Models": m = 100, N(0,1), lr 0.01, 10,000 steps).
 
     ``target``: a Q matrix (default ``one_hop_target``). ``track``: (n, k) orthonormal columns, e.g. the
-    eigenvectors of −L; at step 0 and every step in ``log_steps`` the run logs the loss, ‖Vᵀe_i‖ and
+    eigenvectors of −L; at step 0 and every step in ``eval_steps`` the run logs the loss, ‖Vᵀe_i‖ and
     ‖C(t) e_i‖ for those columns. ``row_batch`` bounds memory: row_batch × n logits at a time.
     """
     dim = check_int("dim (embedding width)", dim, minimum=1)
@@ -180,7 +178,7 @@ def train_node2vec(graph: Graph, dim: int = 100, lr: float = 0.01, steps: int = 
         E = torch.as_tensor(np.asarray(track), dtype=dtype)
         if E.ndim != 2 or E.shape[0] != graph.n:
             raise ValueError(f"track must be an (n, k) array with n = {graph.n}, got shape {tuple(E.shape)}")
-    log_at, log = set(log_steps), []
+    log_at, log = set(eval_steps), []
 
     def record(step):
         loss, out = obj.apply(V, V if E is None else torch.cat([V, E], dim=1))
@@ -226,7 +224,7 @@ def netmf_embedding(graph: Graph, dim: int, T: int = 1, b: float = 1.0) -> np.nd
 
 
 def train_negative_sampling(graph: Graph, dim: int = 16, T: int = 1, b: float = 1.0, lr: float = 0.05,
-                            steps: int = 2000, init_std: float = 0.1, seed: int = 0, log_steps=(),
+                            steps: int = 2000, init_std: float = 0.1, seed: int = 0, eval_steps=(),
                             reference=None) -> Node2VecRun:
     """Skip-gram with negative sampling in expectation (every pair weighted by its expected count, no
     sampling noise), Adam on V: J = −Σ_ij [w⁺_ij log σ(v_i·v_j) + w⁻_ij log σ(−v_i·v_j)] with
@@ -244,7 +242,7 @@ def train_negative_sampling(graph: Graph, dim: int = 16, T: int = 1, b: float = 
     gen = torch.Generator().manual_seed(seed)
     V = (torch.randn(graph.n, dim, generator=gen, dtype=torch.float64) * init_std).requires_grad_()
     opt = torch.optim.Adam([V], lr=lr)
-    log, log_at = [], set(log_steps) | {0}
+    log, log_at = [], set(eval_steps) | {0}
     t0 = time.perf_counter()
     for step in range(steps + 1):
         X = V @ V.T
@@ -292,3 +290,20 @@ def dynamics_summary(run: Node2VecRun, graph: Graph, spectrum_, n_spaces: int = 
 def node2vec_init(graph: Graph, dim: int = 16, steps: int = 3000, seed: int = 0) -> np.ndarray:
     """Initial node embeddings from a Node2Vec of width ``dim`` trained for ``steps`` (chapter 07)."""
     return train_node2vec(graph, dim=dim, steps=steps, seed=seed).V
+
+
+def node2vec_loss(graph: Graph, device="cpu"):
+    """The paper's 1-hop Node2Vec objective as a differentiable function of an embedding matrix, for
+    use as an auxiliary loss on a sequence model's node tokens (chapter 07's headroom experiment):
+    E ↦ (1/n) Σ_i Σ_j (D⁻¹A)_ij · (−log softmax(E_i Eᵀ)_j) over the first n rows of E (self included in
+    the softmax). Averaged over nodes, so its weight does not depend on the graph's size."""
+    Q = _random_walk_matrix(graph).tocoo()
+    rows, cols = torch.tensor(Q.row, device=device), torch.tensor(Q.col, device=device)
+    w = torch.tensor(Q.data, dtype=torch.float32, device=device)
+    n = graph.n
+
+    def loss(weight: torch.Tensor) -> torch.Tensor:
+        r, c, q = (t.to(weight.device) for t in (rows, cols, w))  # no-ops once on the model's device
+        E = weight[:n]
+        return -(q * torch.log_softmax(E @ E.T, dim=1)[r, c]).sum() / n
+    return loss

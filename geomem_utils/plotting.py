@@ -27,16 +27,16 @@ from .config import as_numpy
 from .geometry import cosine_distances, pca
 from .graphs import Graph
 from .spectral import fiedler_vectors, n_components
-from .training import History
+from .history import History
 
 FIGSIZE = (6.0, 3.6)
 DPI = 80
 
 # metric name in History -> (legend label, colour, marker, line width)
 TRAINING_METRICS = {
-# (exact match is drawn thick underneath: on held-out leaves it often equals the hardest-token accuracy)
+# (exact match is drawn thick underneath: on held-out leaves it often equals the first-hop accuracy)
     "test_exact": ("held-out leaves: exact match", "tab:red", "o", 2.8),
-    "test_hardest": ("held-out leaves: hardest token (first hop)", "tab:orange", "^", 1.2),
+    "test_first_hop": ("held-out leaves: first hop v1", "tab:orange", "^", 1.2),
     "train_exact": ("training leaves: exact match", "tab:blue", "s", 2.8),
     "edge_recovery": ("edge recovery (top-k)", "tab:green", "D", 1.2),
 }
@@ -187,8 +187,8 @@ def draw_star(graph: Graph, ax=None, highlight=None, held_out=None, max_arms: in
 def plot_training(history: History, chance: float, ax=None):
     """Loss and path accuracies over training (paper §2, claim C2); returns ``(fig, (ax_loss, ax_acc))``.
 
-    Left: training loss per step (log scale). Right: held-out exact match, held-out hardest-token
-    (first-hop) accuracy, training-leaf exact match and edge recovery at each evaluation, with the
+    Left: training loss per step (log scale). Right: held-out exact match, held-out first-hop
+    (v1) accuracy, training-leaf exact match and edge recovery at each evaluation, with the
     first-hop chance level 1/d dashed. ``ax`` may be a pair of axes to draw into.
     """
     if not isinstance(history, History):

@@ -29,6 +29,14 @@ def adjacency_sparse(graph: Graph) -> sp.csr_matrix:
     return A.tocsr()
 
 
+def random_walk_matrix(graph: Graph) -> sp.csr_matrix:
+    """D⁻¹A, the one-step random walk: row i spreads weight 1/deg(i) over i's neighbours (isolated
+    nodes get a zero row). The Laplacian and every Node2Vec target are built from it."""
+    A = adjacency_sparse(graph)
+    deg = np.asarray(A.sum(1)).ravel()
+    return (sp.diags(np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)) @ A).tocsr()
+
+
 def laplacian(graph: Graph, sparse: bool = False):
     """L = (I - D^-1 A) + (I - D^-1 A)^T, the symmetrised random-walk Laplacian of the paper.
 
@@ -36,10 +44,7 @@ def laplacian(graph: Graph, sparse: bool = False):
     """
     if graph.n == 0:
         raise ValueError("graph is empty: the Laplacian needs at least one node")
-    A = adjacency_sparse(graph)
-    deg = np.asarray(A.sum(1)).ravel()
-    inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
-    P = sp.diags(inv) @ A
+    P = random_walk_matrix(graph)
     M = sp.identity(graph.n) - P
     L = (M + M.T).tocsr()
     return L if sparse else L.toarray()

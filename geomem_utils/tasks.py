@@ -23,7 +23,7 @@ from .graphs import Graph, leaf_split, path_star
 IGNORE = -1
 SPECIALS = ("[PAD]", "[EDGE]", "[PATH]", "[PAUSE]")
 EDGE_DIRECTIONS = ("forward", "backward", "both")
-PATH_MODES = ("forward", "reverse", "hardest", "none")
+PATH_MODES = ("forward", "reverse", "first_hop", "none")
 
 
 class Vocab:
@@ -112,7 +112,7 @@ class PathStarTask:
         claim C4) or ``none`` (edges only, claim C6).
     n_pause : number of ``[PAUSE]`` tokens after the leaf (claim C13).
     train_fraction, split_seed : the seeded leaf split (paper: 75% of leaves give training paths).
-    split_by : ``leaf`` or ``first_token`` (tree-stars: whole subtrees below a first hop held out, C15).
+    split_by : ``leaf`` or ``first_hop`` (tree-stars: whole subtrees below a first hop held out, C15).
     """
 
     def __init__(self, graph: Graph, edge_direction: str = "both", self_edges: bool = False,
@@ -157,7 +157,7 @@ class PathStarTask:
             return path
         if self.path_mode == "reverse":
             return path[::-1]
-        if self.path_mode == "hardest":
+        if self.path_mode == "first_hop":
             return path[1:2]
         raise ValueError("path_mode='none' has no path targets")
 

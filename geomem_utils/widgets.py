@@ -36,10 +36,12 @@ from .node2vec import dynamics_summary, train_node2vec
 from .plotting import (draw_star, plot_embedding_2d, plot_embedding_3d, plot_positions, plot_spectral_bars,
                        plot_spectral_dynamics, plot_training)
 from .spectral import spectrum
-from .training import log_steps
 from .succinctness import cycle_costs, path_star_costs
 from .tasks import PathStarTask, Vocab
-from .training import PATH_STAR_DEFAULTS as _D, run_in_context, run_path_star
+from .history import log_spaced_steps
+from .experiments.in_context import run_in_context
+from .experiments.knobs import knob_run
+from .experiments.path_star import PATH_STAR_DEFAULTS as _D, run_path_star
 
 ARROW = " → "
 PANEL_HEADS = 4  # retrain_panel's fixed number of attention heads; its width slider steps by 16
@@ -63,7 +65,7 @@ def describe_path_star(d: int = 6, l: int = 5, n_pause: int = 1, seed: int = 0) 
     l = check_int("l (nodes per arm, root included)", l, minimum=2)
     g = path_star(d, l, seed=seed)
     tasks = {m: PathStarTask(g, path_mode=m, n_pause=n_pause, split_seed=seed)
-             for m in ("forward", "reverse", "hardest")}
+             for m in ("forward", "reverse", "first_hop")}
     task = tasks["forward"]
     v = task.vocab
     path = g.paths[task.train_paths[0]]           # root, v1, ..., leaf of one training leaf
@@ -84,7 +86,7 @@ def describe_path_star(d: int = 6, l: int = 5, n_pause: int = 1, seed: int = 0) 
         root=int(g.root), example_path=[int(x) for x in path],
         edge_forward=edge(path[0], path[1]), edge_backward=edge(path[-1], path[-2]),
         path_forward=path_example("forward"), path_reverse=path_example("reverse"),
-        path_hardest=path_example("hardest"),
+        path_first_hop=path_example("first_hop"),
         held_out_prompt=v.decode(task.prompt_of(held)) + ARROW + "?",
         n_train_leaves=len(task.train_paths), n_held_out_leaves=len(task.test_paths),
         chance=task.chance,
@@ -101,7 +103,7 @@ def format_description(desc: dict) -> str:
         f"  edge, backward (toward the root)   : {desc['edge_backward']}",
         f"  path, forward                      : {desc['path_forward']}",
         f"  path, reverse                      : {desc['path_reverse']}",
-        f"  path, hardest token (first hop)    : {desc['path_hardest']}",
+        f"  path, first hop v1 only (C4)       : {desc['path_first_hop']}",
         f"  held-out leaf, prompt only         : {desc['held_out_prompt']}",
         f"leaf split: {desc['n_train_leaves']} training leaves, {desc['n_held_out_leaves']} held-out "
         f"(chance of the first hop 1/d = {desc['chance']:.3f})",
@@ -153,7 +155,7 @@ def retrain_summary(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"]
                     path_mode: str = "forward") -> dict:
     """Train the in-weights path-star model once (``run_path_star``, paper §2, claim C2) and summarise.
 
-    Returns held-out exact match, held-out hardest-token (first-hop) accuracy, its chance 1/d,
+    Returns held-out exact match, held-out first-hop (v1) accuracy, its chance 1/d,
     training-leaf exact match, edge recovery, the wall time in seconds, the parameter count and the
     ``History`` (for ``plot_training``). ``eval_every`` defaults to about ten evaluations per run.
     Raises ValueError (naming the parameter) for settings the model cannot take, e.g. a width that the
@@ -167,7 +169,7 @@ def retrain_summary(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"]
                         freeze_embeddings=freeze_embeddings, path_mode=path_mode)
     wall = time.perf_counter() - t0
     h = run.history
-    return dict(test_exact=float(h.last("test_exact")), test_hardest=float(h.last("test_hardest")),
+    return dict(test_exact=float(h.last("test_exact")), test_first_hop=float(h.last("test_first_hop")),
                 chance=float(run.task.chance), train_exact=float(h.last("train_exact")),
                 edge_recovery=float(h.last("edge_recovery")), wall_time=wall,
                 n_params=run.model.num_params(), history=h, settings=run.settings)
@@ -176,7 +178,7 @@ def retrain_summary(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"]
 def format_summary(s: dict) -> str:
     """The text block the retrain panel prints above its figure."""
     return "\n".join([
-        f"held-out leaves : exact match {s['test_exact']:.2f}, hardest token {s['test_hardest']:.2f} "
+        f"held-out leaves : exact match {s['test_exact']:.2f}, first hop {s['test_first_hop']:.2f} "
         f"(chance {s['chance']:.3f})",
         f"training leaves : exact match {s['train_exact']:.2f};  edge recovery {s['edge_recovery']:.2f}",
         f"model           : {s['n_params']:,} parameters; trained in {s['wall_time']:.1f} s",
@@ -220,7 +222,7 @@ def retrain_panel(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], 
                             description="learning rate", **kw),
         seed=W.IntSlider(value=seed, min=0, max=20, description="seed", **kw),
         freeze_embeddings=W.Checkbox(value=freeze_embeddings, description="freeze embeddings (C5)"),
-        path_mode=W.Dropdown(value=path_mode, options=[("full path", "forward"), ("hardest token only (C4)", "hardest"),
+        path_mode=W.Dropdown(value=path_mode, options=[("full path", "forward"), ("first hop v1 only (C4)", "first_hop"),
                                                        ("reverse path", "reverse")], description="objective"),
     )
 
@@ -233,7 +235,7 @@ def in_context_summary(d: int = 2, l: int = 5, steps: int = 1000, reverse: bool 
                          eval_every=max(1, steps // 10), progress=False)
     h = run.history
     return dict(exact_match=float(h.last("exact_match")), chance=run.task.chance,
-                hardest_token=float(h.last("hardest_token")) if not reverse else None,
+                first_hop=float(h.last("first_hop")) if not reverse else None,
                 teacher_forced=np.asarray(h.last("teacher_forced")), wall_time=h.wall_time, history=h,
                 settings=run.settings)
 
@@ -244,7 +246,7 @@ def _in_context(d, l, steps, reverse, seed) -> dict:
     except ValueError as e:
         print(f"Cannot train with these settings: {e}")
         return {"error": str(e)}
-    v1 = "" if s["hardest_token"] is None else f", v1 accuracy {s['hardest_token']:.2f}"
+    v1 = "" if s["first_hop"] is None else f", v1 accuracy {s['first_hop']:.2f}"
     print(f"exact match {s['exact_match']:.2f}{v1} (chance 1/d = {s['chance']:.2f}); "
           f"teacher-forced by position {np.round(s['teacher_forced'], 2).tolist()}; {s['wall_time']:.0f} s")
     steps_, tf = s["history"].series("teacher_forced")
@@ -388,7 +390,7 @@ def node2vec_summary(family: str = "cycle", size: int = 15, dim: int = 100, lr: 
     if g.n > 400:
         raise ValueError(f"size gives {g.n} nodes; the panel tracks the full spectrum and is limited to 400")
     s = spectrum(g)
-    run = train_node2vec(g, dim=dim, lr=lr, steps=steps, seed=seed, track=s.vectors, log_steps=log_steps(steps, 8))
+    run = train_node2vec(g, dim=dim, lr=lr, steps=steps, seed=seed, track=s.vectors, eval_steps=log_spaced_steps(steps, 8))
     return dict(graph=g, spectrum=s, run=run, **dynamics_summary(run, g, s))
 
 
@@ -452,7 +454,7 @@ def _knob_view(results: dict, graph, knob: str) -> dict:
 
 
 def knob_explorer(results: dict, graph) -> W.interactive:
-    """Chapter 07 panel: ``results[knob] = geometry.knob_run(...)`` (cached); the dropdown shows each
+    """Chapter 07 panel: ``results[knob] = experiments.knobs.knob_run(...)`` (cached); the dropdown shows each
     knob's spectral bars and verdict; ``.result`` is the shown dict."""
     knobs = list(results)
     return W.interactive(_knob_view, results=W.fixed(results), graph=W.fixed(graph),
@@ -460,7 +462,6 @@ def knob_explorer(results: dict, graph) -> W.interactive:
 
 
 def _knob_train(memorizer, emb_init_std, lr, weight_decay, dropout, width, steps, self_edges) -> dict:
-    from .geometry import knob_run
     g = cycle(15)
     res = knob_run(g, memorizer, width=width, steps=steps, self_edges=self_edges, emb_init_std=emb_init_std,
                    lr=lr, weight_decay=weight_decay, dropout=dropout)

@@ -6,7 +6,7 @@ changes, the chapter's text must change with it.
 import numpy as np
 
 from geomem_utils import PathStarTask, path_star
-from geomem_utils.training import run_path_star
+from geomem_utils.experiments.path_star import run_path_star
 
 
 def test_ch00_ex1_the_papers_smallest_graph():
@@ -32,7 +32,7 @@ def test_ch01_ex1_sizes_of_g_10_4():
 def test_ch01_ex2_lengths_and_targets_with_three_pauses():
     g = path_star(6, 5, seed=0)
     fwd = PathStarTask(g, n_pause=3).path_examples("train")
-    hard = PathStarTask(g, n_pause=3, path_mode="hardest").path_examples("train")
+    hard = PathStarTask(g, n_pause=3, path_mode="first_hop").path_examples("train")
     assert fwd.tokens.shape[1] == 10 and set(fwd.is_target.sum(1)) == {5}
     assert hard.tokens.shape[1] == 6 and set(hard.is_target.sum(1)) == {1}
 

@@ -287,10 +287,10 @@ def test_tree_star_rejects_huge_depth():
         tree_star(1, 17)
 
 
-def test_split_by_first_token_keeps_subtrees_together():
+def test_split_by_first_hop_keeps_subtrees_together():
     from geomem_utils.graphs import leaf_split, tree_star
     g = tree_star(6, 4, seed=0)
-    train, test = leaf_split(g, 0.75, seed=0, by="first_token")
+    train, test = leaf_split(g, 0.75, seed=0, by="first_hop")
     hop = g.paths[:, 1]
     assert set(hop[train]).isdisjoint(hop[test])                  # no held-out v1 starts a training path
     assert len(set(hop[test])) == 2 and len(train) + len(test) == len(g.paths) == 6 * 4
@@ -300,5 +300,5 @@ def test_split_by_first_token_keeps_subtrees_together():
         leaf_split(g, by="arm")
     from geomem_utils.graphs import path_star
     with pytest.raises(ValueError, match="2 first hops"):
-        leaf_split(tree_star(1, 4), by="first_token")
-    assert len(leaf_split(path_star(8, 4), by="first_token")[1]) == 2  # path-star: one leaf per first hop
+        leaf_split(tree_star(1, 4), by="first_hop")
+    assert len(leaf_split(path_star(8, 4), by="first_hop")[1]) == 2  # path-star: one leaf per first hop

@@ -3,39 +3,44 @@ import numpy as np
 import pytest
 import torch
 
+from geomem_utils.experiments.path_star import run_path_star
+from geomem_utils.experiments.tiny import run_tiny
 from geomem_utils.graphs import cycle, path_star
-from geomem_utils.node2vec import _Objective, one_hop_target
+from geomem_utils.models import model_for, set_embeddings
+from geomem_utils.node2vec import _Objective, node2vec_loss, one_hop_target
 from geomem_utils.tasks import EdgeTask, PathStarTask
-from geomem_utils.training import (TrainConfig, load_embeddings, model_for, node2vec_penalty, run_path_star,
-                                   run_tiny, train)
+from geomem_utils.train import TrainConfig, train
 
 
-def test_node2vec_penalty_is_the_node2vec_objective_per_node():
+def test_node2vec_loss_is_the_node2vec_objective_per_node():
     task = PathStarTask(path_star(5, 4, seed=0))
     g = task.graph
     E = torch.randn(len(task.vocab), 8, dtype=torch.float64)
-    pen = node2vec_penalty(task)(E.float())
+    pen = node2vec_loss(g)(E.float())
     J, _ = _Objective(one_hop_target(g), 4096, torch.float64).apply(E[:g.n], E[:g.n])
     assert float(pen) == pytest.approx(J / g.n, rel=1e-5)
-    with pytest.raises(ValueError, match="fixed graph"):
-        node2vec_penalty(object())
+    with pytest.raises(ValueError, match="graph"):
+        node2vec_loss(object())
 
 
-def _one_step(task, **cfg):
+def _one_step(task, weight=None):
     torch.manual_seed(0)
-    m = model_for(task, n_layer=1, n_head=1, n_embd=16)
-    train(m, task, TrainConfig(steps=3, batch_size=0, lr=1e-2, warmup=0, **cfg), progress=False, device="cpu")
+    m = model_for(task, depth=1, heads=1, width=16)
+    aux = None if weight is None else (lambda model: weight * node2vec_loss(task.graph)(model.token_embedding.weight))
+    train(m, task, TrainConfig(steps=3, batch_size=0, lr=1e-2, warmup=0), aux_loss=aux, progress=False, device="cpu")
     return m.embeddings()
 
 
 def test_auxiliary_loss_changes_nothing_when_disabled_and_pulls_neighbours_when_on():
     task = PathStarTask(path_star(6, 4, seed=0))
     base = _one_step(task)
-    assert torch.equal(_one_step(task, node2vec_weight=0.0), base)  # disabled = no gradient at all
-    on = _one_step(task, node2vec_weight=5.0)
+    assert torch.equal(_one_step(task, 0.0), base)  # weight 0 = no gradient at all
+    on = _one_step(task, 5.0)
     assert not torch.allclose(on, base)
+    r = run_path_star(d=6, l=4, width=16, depth=1, steps=3, eval_every=0, progress=False, node2vec_weight=5.0)
+    assert r.settings["node2vec_weight"] == 5.0
     # optimising the penalty alone raises the cosine of neighbours
-    pen = node2vec_penalty(task)
+    pen = node2vec_loss(task.graph)
     E = torch.randn(len(task.vocab), 16) * 0.02
     E.requires_grad_()
     opt = torch.optim.Adam([E], lr=1e-2)
@@ -49,22 +54,24 @@ def test_auxiliary_loss_changes_nothing_when_disabled_and_pulls_neighbours_when_
     assert cos() > before + 0.3
 
 
-def test_load_embeddings_puts_the_eigenvectors_in_the_embedding():
+def test_set_embeddings_puts_the_eigenvectors_in_the_embedding():
     from geomem_utils.geometry import spectral_embedding
     task = PathStarTask(path_star(8, 4, seed=1))
-    m = model_for(task, n_layer=1, n_head=1, n_embd=32)
+    m = model_for(task, depth=1, heads=1, width=32)
     B = spectral_embedding(task.graph, 5)
-    load_embeddings(m, B)
+    set_embeddings(m, B)
     W = m.embeddings().double().numpy()
     g = task.graph
     Q, _ = np.linalg.qr(B)
     np.testing.assert_allclose(Q @ (Q.T @ W[:g.n, :5]), W[:g.n, :5], atol=1e-6)  # first 5 dims = span(B)
     assert W[:g.n, :5].std() == pytest.approx(m.config.emb_init_std, rel=1e-4)
     with pytest.raises(ValueError, match="k ≤ width"):
-        load_embeddings(m, np.ones((g.n, 64)))
+        set_embeddings(m, np.ones((g.n, 64)))
     r = run_path_star(d=8, l=4, width=32, depth=1, steps=1, seed=1, eval_every=0, progress=False,
-                      init_embeddings=lambda graph: spectral_embedding(graph, 5))
-    assert r.settings["init_embeddings"] == "<lambda>"
+                      init_embeddings="laplacian")
+    assert r.settings["init_embeddings"] == "laplacian"
+    with pytest.raises(ValueError, match="init_embeddings"):
+        run_path_star(d=8, l=4, steps=1, init_embeddings="pca")
 
 
 def test_decay_embeddings_shrinks_the_embeddings():
@@ -76,12 +83,12 @@ def test_decay_embeddings_shrinks_the_embeddings():
         assert r.settings["decay_embeddings"] is flag
     assert norm[True] < 0.5 * norm[False]
     with pytest.raises(ValueError, match="node2vec_weight"):
-        TrainConfig(node2vec_weight=-1.0)
+        run_path_star(d=4, l=3, steps=1, node2vec_weight=-1.0)
     assert len(EdgeTask(g, self_edges=True).edge_examples().tokens) == 2 * g.num_edges + g.n
 
 
 def test_memory_verdict_and_zigzag_share():
-    from geomem_utils.geometry import memory_verdict
+    from geomem_utils.readouts import memory_verdict
     from geomem_utils.spectral import spectrum, zigzag_share
     assert memory_verdict(dict(skewed_margin=2.0, skewed_top1=0.9)) == "geometric"
     assert memory_verdict(dict(skewed_margin=-0.1, skewed_top1=0.9)) == "associative"

@@ -5,12 +5,12 @@ import torch
 from geomem_utils.graphs import path_star
 from geomem_utils.models import GPT, ModelConfig, NeuralNet, build_model
 from geomem_utils.tasks import PathStarTask
-from geomem_utils.training import TrainConfig, train
+from geomem_utils.train import TrainConfig, train
 
 
 def gpt(**kw):
     torch.manual_seed(0)
-    c = dict(vocab_size=20, block_size=10, n_layer=2, n_head=2, n_embd=16)
+    c = dict(vocab_size=20, block_size=10, depth=2, heads=2, width=16)
     c.update(kw)
     return GPT(ModelConfig(**c)).eval()
 
@@ -41,7 +41,7 @@ def test_gpt_rejects_too_long_input():
 
 @pytest.mark.parametrize("return_attention", [False, True])
 def test_gpt_is_causal(return_attention):
-    m = gpt(n_layer=3)
+    m = gpt(depth=3)
     idx = torch.randint(0, 20, (4, 9))
     for t in range(9):
         changed = idx.clone()
@@ -55,26 +55,26 @@ def test_gpt_is_causal(return_attention):
 
 
 def test_width_not_divisible_by_heads():
-    with pytest.raises(ValueError, match="n_head"):
-        ModelConfig(vocab_size=10, n_embd=30, n_head=4)
-    ModelConfig(vocab_size=10, n_embd=32, n_head=4)
+    with pytest.raises(ValueError, match="heads"):
+        ModelConfig(vocab_size=10, width=30, heads=4)
+    ModelConfig(vocab_size=10, width=32, heads=4)
     # the neural net has no heads, so any width goes
-    ModelConfig(vocab_size=10, n_embd=30, n_head=4, kind="neural_net", n_layer=0)
+    ModelConfig(vocab_size=10, width=30, heads=4, arch="neural_net", depth=0)
 
 
 @pytest.mark.parametrize("field,value,name", [
-    ("vocab_size", 0, "vocab_size"), ("block_size", 0, "block_size"), ("n_layer", 0, "n_layer"),
-    ("n_head", 0, "n_head"), ("n_embd", 2.0, "n_embd"), ("dropout", 1.0, "dropout"),
-    ("emb_init_std", 0.0, "emb_init_std"), ("kind", "rnn", "kind"), ("n_head", True, "n_head")])
+    ("vocab_size", 0, "vocab_size"), ("block_size", 0, "block_size"), ("depth", 0, "depth"),
+    ("heads", 0, "heads"), ("width", 2.0, "width"), ("dropout", 1.0, "dropout"),
+    ("emb_init_std", 0.0, "emb_init_std"), ("arch", "rnn", "arch"), ("heads", True, "heads")])
 def test_model_config_validation_names_parameter(field, value, name):
-    kw = dict(vocab_size=10, n_embd=8, n_head=2)
+    kw = dict(vocab_size=10, width=8, heads=2)
     kw[field] = value
     with pytest.raises(ValueError, match=name):
         ModelConfig(**kw)
 
 
 def test_tied_readout_is_h_times_embedding_transpose():
-    for m in (gpt(), build_model(ModelConfig(vocab_size=20, n_embd=16, kind="neural_net", n_layer=0))):
+    for m in (gpt(), build_model(ModelConfig(vocab_size=20, width=16, arch="neural_net", depth=0))):
         h = torch.randn(2, 5, 16)
         E = m.token_embedding.weight
         torch.testing.assert_close(m.readout(h), h @ E.T)
@@ -87,14 +87,14 @@ def test_tied_readout_is_h_times_embedding_transpose():
 
 def test_embedding_init_std():
     torch.manual_seed(0)
-    m = GPT(ModelConfig(vocab_size=2000, n_embd=64, n_head=4, n_layer=1, emb_init_std=0.5))
+    m = GPT(ModelConfig(vocab_size=2000, width=64, heads=4, depth=1, emb_init_std=0.5))
     assert m.token_embedding.weight.std().item() == pytest.approx(0.5, rel=0.05)
     torch.testing.assert_close(m.embeddings(), m.token_embedding.weight.detach())
 
 
 def test_neural_net_is_position_wise_and_linear():
     torch.manual_seed(0)
-    m = NeuralNet(ModelConfig(vocab_size=12, n_embd=8, kind="neural_net", n_layer=0)).eval()
+    m = NeuralNet(ModelConfig(vocab_size=12, width=8, arch="neural_net", depth=0)).eval()
     idx = torch.randint(0, 12, (3, 6))
     h = m(idx)
     assert h.shape == (3, 6, 8)
@@ -107,8 +107,8 @@ def test_neural_net_is_position_wise_and_linear():
 
 
 def test_build_model_kinds():
-    assert isinstance(build_model(ModelConfig(vocab_size=5, n_embd=8, n_head=2)), GPT)
-    assert isinstance(build_model(ModelConfig(vocab_size=5, n_embd=8, kind="neural_net", n_layer=0)), NeuralNet)
+    assert isinstance(build_model(ModelConfig(vocab_size=5, width=8, heads=2)), GPT)
+    assert isinstance(build_model(ModelConfig(vocab_size=5, width=8, arch="neural_net", depth=0)), NeuralNet)
 
 
 def _train_a_few_steps(model, steps=3):
@@ -123,8 +123,8 @@ def test_freeze_embeddings(kind, frozen):
     torch.manual_seed(0)
     vocab = 7 + 4
     layers = 1 if kind == "gpt" else 0
-    m = build_model(ModelConfig(vocab_size=vocab, block_size=8, n_layer=layers, n_head=2, n_embd=16,
-                                kind=kind, freeze_embeddings=frozen))
+    m = build_model(ModelConfig(vocab_size=vocab, block_size=8, depth=layers, heads=2, width=16,
+                                arch=kind, freeze_embeddings=frozen))
     E0 = m.embeddings()
     others0 = {n: p.detach().clone() for n, p in m.named_parameters() if n != "token_embedding.weight"}
     assert m.token_embedding.weight.requires_grad is (not frozen)
@@ -145,7 +145,7 @@ def test_mamba_shape_causality_tied_readout_and_freezing():
     import torch
     from geomem_utils.models import MambaLM, ModelConfig, build_model
     torch.manual_seed(0)
-    m = build_model(ModelConfig(vocab_size=20, block_size=8, n_layer=2, n_head=3, n_embd=32, kind="mamba"))
+    m = build_model(ModelConfig(vocab_size=20, block_size=8, depth=2, heads=3, width=32, arch="mamba"))
     assert isinstance(m, MambaLM)
     x = torch.randint(0, 20, (5, 7))
     h = m(x)
@@ -156,7 +156,7 @@ def test_mamba_shape_causality_tied_readout_and_freezing():
     assert torch.equal(h2[:, :4], h[:, :4]) and not torch.allclose(h2[:, 4:], h[:, 4:])
     with pytest.raises(ValueError, match="block_size"):
         m(torch.zeros(1, 9, dtype=torch.long))
-    f = build_model(ModelConfig(vocab_size=20, n_embd=16, n_layer=1, kind="mamba", freeze_embeddings=True))
+    f = build_model(ModelConfig(vocab_size=20, width=16, depth=1, arch="mamba", freeze_embeddings=True))
     assert not f.token_embedding.weight.requires_grad and f.num_params(trainable_only=True) < f.num_params()
-    with pytest.raises(ValueError, match="kind"):
-        ModelConfig(vocab_size=5, kind="rnn")
+    with pytest.raises(ValueError, match="arch"):
+        ModelConfig(vocab_size=5, arch="rnn")

@@ -50,7 +50,7 @@ def test_C0_is_minus_L_at_a_wide_near_orthogonal_init(g):
 def test_on_the_cycle_exactly_the_top_pair_survives():
     g = cycle(15)
     s = spectrum(g)
-    r = train_node2vec(g, track=s.vectors, log_steps=[10_000])
+    r = train_node2vec(g, track=s.vectors, eval_steps=[10_000])
     proj, c_proj = r.log[-1]["proj"], r.log[-1]["c_proj"]
     survivors = np.flatnonzero(proj[1:] / proj[1:].max() > 0.05) + 1  # trivial vector dropped
     assert survivors.tolist() == [1, 2]                               # the cos/sin pair, eigenvalue -0.173
@@ -80,7 +80,7 @@ def test_netmf_matrix_closed_form_on_a_cycle():
 def test_negative_sampling_approaches_netmf():
     g = from_networkx(nx.karate_club_graph())
     ref = netmf_embedding(g, 8, T=2)
-    r = train_negative_sampling(g, dim=8, T=2, steps=1500, log_steps=[0, 1500], reference=ref)
+    r = train_negative_sampling(g, dim=8, T=2, steps=1500, eval_steps=[0, 1500], reference=ref)
     cka0, cka1 = r.log[0]["cka"], r.log[-1]["cka"]
     assert r.log[-1]["loss"] < r.log[0]["loss"] and cka1 > cka0 + 0.2 and cka1 > 0.7
 

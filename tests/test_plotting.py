@@ -87,7 +87,7 @@ def _fake_history(steps=100, every=25):
     h = History(loss=list(np.linspace(3.0, 0.05, steps)))
     for s in range(every, steps + 1, every):
         f = s / steps
-        h.evals.append(dict(step=s, time=0.0, test_exact=0.5 * f, test_hardest=0.6 * f, train_exact=f,
+        h.evals.append(dict(step=s, time=0.0, test_exact=0.5 * f, test_first_hop=0.6 * f, train_exact=f,
                             edge_recovery=min(1.0, 2 * f)))
     return h
 
@@ -137,7 +137,7 @@ def test_plot_attention_rows_are_distributions_over_earlier_tokens():
     from geomem_utils.tasks import InContextTask
     task = InContextTask(d=2, l=3, n_labels=12)
     ex = task.sample(1, np.random.default_rng(0)).tokens[0]
-    model = build_model(ModelConfig(vocab_size=len(task.vocab), block_size=len(ex), n_layer=1, n_head=2, n_embd=16))
+    model = build_model(ModelConfig(vocab_size=len(task.vocab), block_size=len(ex), depth=1, heads=2, width=16))
     q = list(range(task.prompt_len - 1, len(ex) - 1))
     ax = plot_attention(model, ex, task.vocab, q)
     att = ax.images[0].get_array()
@@ -149,7 +149,7 @@ def test_plot_attention_rows_are_distributions_over_earlier_tokens():
 def test_chapter05_figures_draw_edges_heatmaps_and_dynamics():
     from geomem_utils.graphs import grid
     from geomem_utils.plotting import plot_embedding_3d, plot_memory_dynamics, plot_similarity_vs_adjacency
-    from geomem_utils.training import History
+    from geomem_utils.history import History
     g = grid(3, 3)
     E = np.random.default_rng(0).standard_normal((g.n + 2, 6))
     ax = plt.figure().add_subplot(projection="3d")
@@ -178,7 +178,7 @@ def test_chapter06_spectral_figures():
     from geomem_utils.spectral import eigenspace_energy, spectrum
     g = cycle(7)
     s = spectrum(g)
-    run = train_node2vec(g, steps=20, track=s.vectors, log_steps=[10, 20])
+    run = train_node2vec(g, steps=20, track=s.vectors, eval_steps=[10, 20])
     _, axes = plt.subplots(1, 3)
     plot_spectral_dynamics(run, g, s, axes[:2])
     assert len(axes[0].lines) == g.n and [c.get_color() for c in axes[0].lines[1:3]] == ["tab:red"] * 2

@@ -139,15 +139,15 @@ def test_task_valid_train_fraction_gives_nonempty_disjoint_split(value, d):
 @given(width=st.integers(1, 256), heads=st.integers(1, 32))
 def test_model_config_width_heads(width, heads):
     if width % heads:
-        with pytest.raises(ValueError, match="n_head"):
-            ModelConfig(vocab_size=10, n_embd=width, n_head=heads)
+        with pytest.raises(ValueError, match="heads"):
+            ModelConfig(vocab_size=10, width=width, heads=heads)
     else:
-        c = ModelConfig(vocab_size=10, n_embd=width, n_head=heads)
-        assert c.n_embd // c.n_head * c.n_head == width
+        c = ModelConfig(vocab_size=10, width=width, heads=heads)
+        assert c.width // c.heads * c.heads == width
 
 
 @FAST
 @given(width=st.one_of(not_an_int, st.integers(max_value=0)))
 def test_model_config_invalid_width(width):
-    with pytest.raises(ValueError, match="^n_embd"):
-        ModelConfig(vocab_size=10, n_embd=width, n_head=1)
+    with pytest.raises(ValueError, match="^width"):
+        ModelConfig(vocab_size=10, width=width, heads=1)

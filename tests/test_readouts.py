@@ -3,11 +3,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from geomem_utils.geometry import (edge_margin, laplacian_reference, readout_scores, reference_edge_recovery,
+from geomem_utils.readouts import (edge_margin, laplacian_reference, readout_scores, reference_edge_recovery,
                                    skewed_readout, top1_accuracy)
 from geomem_utils.graphs import cycle, from_networkx, grid, irregular, tiny_star
 from geomem_utils.tasks import EdgeTask
-from geomem_utils.training import run_tiny
+from geomem_utils.experiments.tiny import run_tiny
 
 
 def test_edge_task_on_any_graph():
@@ -61,9 +61,9 @@ def test_tiny_neural_net_memorizes_the_grid_with_geometry():
 def test_memory_report_tells_the_two_stores_apart():
     """C7 vs C8 on the 15-cycle: both memorize every edge; only the trainable embeddings carry it in
     their geometry (the skewed readout alone ranks a neighbour first), the frozen ones do not."""
-    from geomem_utils.geometry import memory_report, reference_report
+    from geomem_utils.readouts import memory_report, reference_report
     g = cycle(15)
-    assoc = run_tiny(g, "associative", eval_every=500, metrics=memory_report)
+    assoc = run_tiny(g, "associative", eval_every=500, metrics="memory")
     net = run_tiny(g, "neural net", steps=300)
     a, n = assoc.history.evals[-1], memory_report(net.model, net.task)
     assert a["edge_recovery"] == 1.0 and n["edge_recovery"] == 1.0

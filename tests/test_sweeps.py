@@ -6,16 +6,21 @@ import torch
 
 from geomem_utils.graphs import path_star
 from geomem_utils.models import ModelConfig
-from geomem_utils.sweeps import PAPER_CONFIGS, STRETCH_CONFIG, first_passage, paper_footprint, cost_configs, training_memory, load_results, main, phase_configs, result_path, run_config
+from geomem_utils.cache import cache_key
+from geomem_utils.experiments.path_star import path_star_experiment
+from geomem_utils.experiments.sweeps import (PAPER_CONFIGS, STRETCH_CONFIG, cost_configs, load_results, main,
+                                             paper_experiment, paper_footprint, phase_configs, result_passage,
+                                             result_path, run_config, stretch_experiment, training_memory)
 
-TINY = dict(d=6, l=4, width=32, depth=1, heads=4, n_pause=1, steps=20, lr=2e-3, batch_size=64, seed=0)
+TINY = path_star_experiment(d=6, l=4, width=32, depth=1, heads=4, n_pause=1, steps=20, lr=2e-3, batch_size=64, seed=0)
 
 
 def test_phase_configs_are_many_distinct_and_valid():
     cs = phase_configs()
-    assert len(cs) >= 30 and len({json.dumps(c, sort_keys=True) for c in cs}) == len(cs)
+    assert len(cs) >= 30 and len({json.dumps(cache_key(c), sort_keys=True) for c in cs}) == len(cs)
     for c in cs:
-        ModelConfig(vocab_size=10, n_embd=c["width"], n_head=c["heads"], n_layer=c["depth"])
+        ModelConfig(vocab_size=10, width=c.model.width, heads=c.model.heads, depth=c.model.depth)
+        assert c.train.steps == 600 and c.train.warmup == 60 and c.eval.eval_every == 50
 
 
 def test_paper_configs_match_the_paper():
@@ -24,7 +29,7 @@ def test_paper_configs_match_the_paper():
     assert [(c["d"] * (c["l"] - 1) + 1) for c in PAPER_CONFIGS.values()] == [20_001, 50_001, 90_001]
     for c in PAPER_CONFIGS.values():
         assert c["depth"] == 12 and c["heads"] == 8 and c["width"] in (384, 784)
-        ModelConfig(vocab_size=10, n_embd=c["width"], n_head=c["heads"], n_layer=c["depth"])
+        ModelConfig(vocab_size=10, width=c["width"], heads=c["heads"], depth=c["depth"])
 
 
 def test_run_config_is_idempotent_and_recovers_from_corrupt_files(tmp_path):
@@ -34,13 +39,12 @@ def test_run_config_is_idempotent_and_recovers_from_corrupt_files(tmp_path):
     assert b["provenance"]["device"] == "cpu" and b["nodes"] == 19 and b["curve"]["steps"][-1] == 20
     result_path(TINY, tmp_path).write_text("{not json")
     assert not run_config(TINY, tmp_path, device="cpu")["skipped"]  # corrupt: recomputed
-    assert [r["config"] for r in load_results(tmp_path)] == [TINY]
+    assert [r["config"] for r in load_results(tmp_path)] == [cache_key(TINY)]
 
 
 def test_device_generic_path_with_bfloat16_autocast_on_cpu(tmp_path):
-    cfg = dict(TINY, train_options=dict(amp=True))
-    r = run_config(cfg, tmp_path, device="cpu")
-    assert r["config"]["train_options"] == {"amp": True} and r["steps_per_s"] > 0
+    r = run_config(TINY.replace(amp=True), tmp_path, device="cpu")
+    assert r["config"]["train"]["amp"] is True and r["steps_per_s"] > 0
     assert 0.0 <= r["final"]["edge_recovery"] <= 1.0 and r["provenance"]["peak_cuda_mb"] is None
     assert torch.get_default_dtype() == torch.float32
 
@@ -54,9 +58,10 @@ def test_cli_lists_the_phase_configs(capsys):
 
 def test_stretch_config_runs_with_its_time_budget_and_sampled_softmax(tmp_path):
     """The stretch config at toy size: the time budget stops training, the curve records seconds."""
-    cfg = dict(STRETCH_CONFIG, d=4, l=3, width=16, depth=1, heads=2, batch_size=8, steps=10_000, max_seconds=0.5,
-               train_options=dict(sampled_softmax=4))
-    r = run_config(cfg, tmp_path, device="cpu", eval_every=10_000)
+    cfg = stretch_experiment(60).replace(d=4, l=3, width=16, depth=1, heads=2, batch_size=8, steps=10_000,
+                                         max_seconds=0.5, sampled_softmax=4, eval_every=10_000)
+    assert stretch_experiment(60).train.max_seconds == 3600 and stretch_experiment(60).train.sampled_softmax == 4096
+    r = run_config(cfg, tmp_path, device="cpu")
     assert r["curve"]["steps"][-1] < 10_000 and r["train_seconds"] < 5
     assert len(r["curve"]["seconds"]) == len(r["curve"]["steps"]) and r["curve"]["seconds"][-1] >= 0.5
 
@@ -74,16 +79,16 @@ def test_training_memory_grows_with_the_vocabulary_and_the_sampled_softmax_saves
 
 def test_cost_configs_span_sizes_with_one_recipe():
     configs = cost_configs()
-    assert len({c["d"] for c in configs}) == len(configs) >= 5
-    assert len({tuple(sorted((k, v) for k, v in c.items() if k != "d")) for c in configs}) == 1
+    assert len({c.graph.d for c in configs}) == len(configs) >= 5
+    assert len({c.replace(d=0 + 1) for c in configs}) == 1 and configs[0].eval.eval_every == 25
 
 
 def test_paper_footprint_counts_the_same_parameters_as_a_real_model():
-    from geomem_utils.training import model_for
+    from geomem_utils.models import model_for
     from geomem_utils.tasks import PathStarTask
     small = dict(d=7, l=4, width=24, depth=2, heads=4, n_pause=3, batch_size=8)
     task = PathStarTask(path_star(7, 4, seed=0), n_pause=3)
-    real = model_for(task, n_layer=2, n_head=4, n_embd=24)
+    real = model_for(task, depth=2, heads=4, width=24)
     f = paper_footprint(small)
     assert f["nodes"] == 22 and f["params"] == real.num_params()
     big = paper_footprint(PAPER_CONFIGS["G10k10"])
@@ -92,6 +97,7 @@ def test_paper_footprint_counts_the_same_parameters_as_a_real_model():
 
 def test_first_passage_reads_steps_and_seconds_off_a_stored_curve():
     result = dict(curve=dict(steps=[25, 50, 75], seconds=[1.0, 2.5, 4.0], test_exact=[0.2, 0.91, 0.5]))
-    assert first_passage(result, 0.9) == (50, 2.5)
-    assert first_passage(result, 0.1) == (25, 1.0)
-    assert first_passage(result, 0.95) is None
+    assert result_passage(result, 0.9) == (50, 2.5)
+    assert result_passage(result, 0.1) == (25, 1.0)
+    assert result_passage(result, 0.95) is None
+    assert paper_experiment("G5000", steps=100).eval.eval_every == 10

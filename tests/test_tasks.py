@@ -86,13 +86,13 @@ def test_forward_path_examples(star, n_pause):
     assert set(ex.kind.tolist()) == {"path"}
 
 
-def test_reverse_and_hardest_path_examples(star):
+def test_reverse_and_first_hop_path_examples(star):
     rev = PathStarTask(star, path_mode="reverse", n_pause=2)
     ex = rev.path_examples("test")
     for row, p in zip(ex.tokens, star.paths[rev.test_paths]):
         np.testing.assert_array_equal(row[4:], p[::-1])  # leaf .. root
         assert row[-1] == star.root
-    hard = PathStarTask(star, path_mode="hardest", n_pause=1)
+    hard = PathStarTask(star, path_mode="first_hop", n_pause=1)
     ex = hard.path_examples("train")
     assert ex.tokens.shape[1] == 4
     np.testing.assert_array_equal(ex.tokens[:, 3], star.paths[hard.train_paths, 1])
@@ -167,7 +167,7 @@ def test_split_sizes_follow_train_fraction():
     assert PathStarTask(g).train_paths.size == 15
 
 
-@pytest.mark.parametrize("mode,n_targets", [("forward", 4), ("reverse", 4), ("hardest", 1)])
+@pytest.mark.parametrize("mode,n_targets", [("forward", 4), ("reverse", 4), ("first_hop", 1)])
 def test_eval_prompts_shapes_and_answers(star, mode, n_targets):
     t = PathStarTask(star, path_mode=mode, n_pause=2)
     prompts, answers = t.eval_prompts("test")

@@ -14,13 +14,16 @@ from geomem_utils.evaluation import (edge_recovery, geometric_level, greedy_deco
 from geomem_utils.graphs import path_star
 from geomem_utils.models import ModelConfig, NeuralNet
 from geomem_utils.tasks import IGNORE, PathStarTask
-from geomem_utils.training import History, TrainConfig, loss_on_targets, model_for, run_path_star, train
+from geomem_utils.experiments.path_star import run_path_star
+from geomem_utils.history import History
+from geomem_utils.models import model_for
+from geomem_utils.train import TrainConfig, loss_on_targets, train
 
 
 # ------------------------------------------------------------------ hand-built models
 def lookup_net(vocab_size, next_of):
     """A NeuralNet whose greedy next token after token t is ``next_of[t]`` (one-hot embeddings)."""
-    m = NeuralNet(ModelConfig(vocab_size=vocab_size, n_embd=vocab_size, kind="neural_net", n_layer=0))
+    m = NeuralNet(ModelConfig(vocab_size=vocab_size, width=vocab_size, arch="neural_net", depth=0))
     with torch.no_grad():
         m.token_embedding.weight.copy_(torch.eye(vocab_size))
         m.W.weight.zero_()
@@ -57,7 +60,7 @@ def oracle_for(task, wrong_v1=()):
     """Answers every path of ``task`` given the true prefix; for path indices in ``wrong_v1`` it gets
     the v1 token (only) wrong."""
     table = {}
-    h = {"forward": 1, "reverse": task.graph.paths.shape[1] - 2, "hardest": 0}[task.path_mode]
+    h = {"forward": 1, "reverse": task.graph.paths.shape[1] - 2, "first_hop": 0}[task.path_mode]
     for split in ("train", "test"):
         prompts, answers = task.eval_prompts(split)
         for i, (p, a) in zip(task.split_indices(split), zip(prompts, answers)):
@@ -89,15 +92,15 @@ def test_greedy_decode_restores_training_mode_and_handles_empty():
 
 
 # ------------------------------------------------------------------ path accuracy
-@pytest.mark.parametrize("mode", ["forward", "reverse", "hardest"])
+@pytest.mark.parametrize("mode", ["forward", "reverse", "first_hop"])
 def test_path_accuracy_of_perfect_and_partly_wrong_oracle(mode):
     task = PathStarTask(path_star(8, 4, seed=0), path_mode=mode, n_pause=2)
     perfect = path_accuracy(oracle_for(task), task, "test")
-    assert perfect["exact_match"] == 1.0 and perfect["hardest_token"] == 1.0
+    assert perfect["exact_match"] == 1.0 and perfect["first_hop"] == 1.0
     np.testing.assert_array_equal(perfect["predictions"], perfect["answers"])
     wrong = [int(task.test_paths[0])]  # 1 of the 2 held-out paths has a wrong v1
     res = path_accuracy(oracle_for(task, wrong_v1=wrong), task, "test")
-    assert res["exact_match"] == 0.5 and res["hardest_token"] == 0.5
+    assert res["exact_match"] == 0.5 and res["first_hop"] == 0.5
     train_res = path_accuracy(oracle_for(task, wrong_v1=wrong), task, "train")
     assert train_res["exact_match"] == 1.0
 
@@ -118,7 +121,7 @@ def test_edge_recovery_perfect_and_imperfect():
     task = PathStarTask(path_star(3, 4, seed=5))
     g, V = task.graph, len(task.vocab)
     nb = g.neighbours("both")
-    m = NeuralNet(ModelConfig(vocab_size=V, n_embd=V, kind="neural_net", n_layer=0))
+    m = NeuralNet(ModelConfig(vocab_size=V, width=V, arch="neural_net", depth=0))
     with torch.no_grad():
         m.token_embedding.weight.copy_(torch.eye(V))
         m.W.weight.zero_()
@@ -187,7 +190,7 @@ def test_lr_schedule_without_warmup():
 
 
 @pytest.mark.parametrize("field,value", [("steps", 0), ("batch_size", -1), ("lr", 0.0), ("min_lr_frac", 1.5),
-                                         ("warmup", -1), ("recipe", "both"), ("seed", -1), ("lr", "fast")])
+                                         ("warmup", -1), ("recipe", "both"), ("max_seconds", 0.0), ("lr", "fast")])
 def test_train_config_validation(field, value):
     with pytest.raises(ValueError, match=field):
         TrainConfig(**{field: value})
@@ -204,7 +207,7 @@ def test_history_series_and_last():
 def test_loss_on_targets_matches_manual_cross_entropy():
     task = PathStarTask(path_star(3, 3, seed=0))
     set_seed(0)
-    m = model_for(task, n_layer=1, n_head=2, n_embd=16)
+    m = model_for(task, depth=1, heads=2, width=16)
     x, y = task.training_set().inputs_targets()
     logits = m.readout(m(x))
     mask = y != IGNORE
@@ -218,7 +221,7 @@ def test_sampled_softmax_is_a_lower_bound_and_exact_when_it_covers_the_vocabular
     normaliser, so its loss is <= the full one; asking for the whole vocabulary gives the full loss."""
     task = PathStarTask(path_star(20, 4, seed=0))
     set_seed(0)
-    m = model_for(task, n_layer=1, n_head=2, n_embd=16)
+    m = model_for(task, depth=1, heads=2, width=16)
     x, y = task.training_set().inputs_targets()
     full = loss_on_targets(m, x, y)
     torch.manual_seed(0)
@@ -232,7 +235,7 @@ def test_sampled_softmax_is_a_lower_bound_and_exact_when_it_covers_the_vocabular
 def test_training_with_a_sampled_softmax_still_memorizes():
     set_seed(0)
     task = PathStarTask(path_star(6, 4, seed=0))
-    model = model_for(task, n_layer=1, n_head=1, n_embd=32)
+    model = model_for(task, depth=1, heads=1, width=32)
     train(model, task, TrainConfig(steps=300, batch_size=0, lr=1e-2, warmup=20, sampled_softmax=8),
           progress=False, device="cpu", evaluate=lambda m: {})
     assert edge_recovery(model, task) == 1.0
@@ -245,7 +248,7 @@ def test_tiny_gpt_memorizes_tiny_graph():
     """The spec's sanity check: a tiny model memorizes a tiny graph to 100% edge recovery."""
     set_seed(0)
     task = PathStarTask(path_star(6, 4, seed=0))
-    model = model_for(task, n_layer=1, n_head=1, n_embd=32)
+    model = model_for(task, depth=1, heads=1, width=32)
     before = edge_recovery(model, task)
     hist = train(model, task, TrainConfig(steps=300, batch_size=0, lr=1e-2, warmup=20), eval_every=100,
                  progress=False, device="cpu")
@@ -266,7 +269,7 @@ def test_tiny_gpt_memorizes_tiny_graph():
 def test_train_on_examples_and_staged_needs_task():
     task = PathStarTask(path_star(3, 3, seed=0))
     set_seed(0)
-    m = model_for(task, n_layer=1, n_head=1, n_embd=8)
+    m = model_for(task, depth=1, heads=1, width=8)
     hist = train(m, task.edge_examples(), TrainConfig(steps=5, batch_size=4, warmup=0), progress=False,
                  device="cpu")
     assert len(hist.loss) == 5 and hist.evals == []
@@ -277,8 +280,8 @@ def test_train_on_examples_and_staged_needs_task():
 def test_max_seconds_stops_early():
     task = PathStarTask(path_star(3, 3, seed=0))
     set_seed(0)
-    m = model_for(task, n_layer=1, n_head=1, n_embd=8)
-    hist = train(m, task, TrainConfig(steps=1000), progress=False, device="cpu", max_seconds=0.0)
+    m = model_for(task, depth=1, heads=1, width=8)
+    hist = train(m, task, TrainConfig(steps=1000, max_seconds=1e-9), progress=False, device="cpu")
     assert len(hist.loss) == 1 and len(hist.evals) == 1 and hist.evals[0]["step"] == 1
 
 
@@ -308,7 +311,7 @@ def test_run_path_star_is_deterministic():
 
 # ------------------------------------------------------------------ data streams and in-context metrics
 def test_batch_stream_staged_gives_edges_first_then_mixed():
-    from geomem_utils.training import batch_stream
+    from geomem_utils.train import batch_stream
     task = PathStarTask(path_star(4, 4, seed=0))
     edge, path = task.vocab["[EDGE]"], task.vocab["[PATH]"]
     stream = batch_stream(task, TrainConfig(steps=50, batch_size=8, recipe="staged", stage_steps=3), "cpu")
@@ -320,14 +323,15 @@ def test_batch_stream_staged_gives_edges_first_then_mixed():
 
 def test_batch_stream_incontext_is_fresh_and_seeded():
     from geomem_utils.tasks import InContextTask
-    from geomem_utils.training import batch_stream
+    from geomem_utils.train import batch_stream
     task = InContextTask(d=2, l=4, n_labels=20)
-    cfg = TrainConfig(steps=10, batch_size=5, seed=3)
-    a, b = batch_stream(task, cfg, "cpu"), batch_stream(task, cfg, "cpu")
+    cfg = TrainConfig(steps=10, batch_size=5)
+    a, b = batch_stream(task, cfg, "cpu", seed=3), batch_stream(task, cfg, "cpu", seed=3)
     x1, y1 = next(a)
     x2, _ = next(a)
     torch.testing.assert_close(x1, next(b)[0])          # same seed, same data
     assert not torch.equal(x1, x2)                       # a fresh sample every step
+    assert not torch.equal(x1, next(batch_stream(task, cfg, "cpu", seed=4))[0])  # the seed decides
     assert x1.shape == (5, task.prompt_len + task.l - 1)
     assert ((y1 != IGNORE).sum(1) == task.l).all()       # loss on the path tokens only
     with pytest.raises(ValueError, match="batch_size"):
@@ -352,21 +356,21 @@ def test_incontext_accuracy_of_oracles():
         return Oracle(len(task.vocab), table)
 
     good = incontext_accuracy(oracle(False), task, ex)
-    assert good["exact_match"] == 1.0 and good["hardest_token"] == 1.0
+    assert good["exact_match"] == 1.0 and good["first_hop"] == 1.0
     np.testing.assert_array_equal(good["teacher_forced"], np.ones(task.l))
     bad = incontext_accuracy(oracle(True), task, ex)
-    assert bad["exact_match"] == 0.0 and bad["hardest_token"] == 0.0
+    assert bad["exact_match"] == 0.0 and bad["first_hop"] == 0.0
     # teacher forcing feeds the true v1, so only that one position is wrong
     np.testing.assert_array_equal(bad["teacher_forced"], [1, 0, 1, 1])
 
 
 def test_run_in_context_records_clever_hans_metrics():
-    from geomem_utils.training import run_in_context
+    from geomem_utils.experiments.in_context import run_in_context
     r = run_in_context(d=2, l=3, n_labels=12, width=16, depth=1, heads=2, steps=20, eval_every=10, n_test=40,
                        progress=False)
     steps, tf = r.history.series("teacher_forced")
     assert steps.tolist() == [10, 20] and tf.shape == (2, 3) and ((0 <= tf) & (tf <= 1)).all()
-    assert 0 <= r.history.last("exact_match") <= r.history.last("hardest_token") <= 1
+    assert 0 <= r.history.last("exact_match") <= r.history.last("first_hop") <= 1
     again = run_in_context(d=2, l=3, n_labels=12, width=16, depth=1, heads=2, steps=20, eval_every=10, n_test=40,
                            progress=False)
     assert again.history.loss == r.history.loss  # one seed, same numbers
@@ -381,7 +385,7 @@ def test_history_first_step_scalar_and_per_position():
 
 
 def test_staged_paths_alone_at_a_lower_rate():
-    from geomem_utils.training import batch_stream
+    from geomem_utils.train import batch_stream
     task = PathStarTask(path_star(4, 4, seed=0))
     edge, path = task.vocab["[EDGE]"], task.vocab["[PATH]"]
     cfg = TrainConfig(steps=50, batch_size=4, recipe="staged", stage_steps=3, stage_two="paths", stage_lr_frac=0.1,
@@ -395,10 +399,10 @@ def test_staged_paths_alone_at_a_lower_rate():
         TrainConfig(stage_two="edges")
 
 
-def test_run_path_star_on_a_tree_star_split_by_first_token():
-    from geomem_utils.training import run_path_star
+def test_run_path_star_on_a_tree_star_split_by_first_hop():
+    from geomem_utils.experiments.path_star import run_path_star
     r = run_path_star(d=4, l=4, width=32, depth=1, steps=5, eval_every=0, progress=False, family="tree_star",
-                      split_by="first_token")
+                      split_by="first_hop")
     g = r.task.graph
     assert g.n == 1 + 4 * 7 and r.settings["family"] == "tree_star"
     assert set(g.paths[r.task.train_paths, 1]).isdisjoint(g.paths[r.task.test_paths, 1])
@@ -407,7 +411,7 @@ def test_run_path_star_on_a_tree_star_split_by_first_token():
 
 
 def test_history_curves_are_plain_lists():
-    from geomem_utils.training import History
+    from geomem_utils.history import History
     h = History(evals=[dict(step=10, test_exact=np.float64(0.5), x=1), dict(step=20, test_exact=1.0, x=2)])
     c = h.curves(("test_exact", "x"))
     assert c == dict(steps=[10, 20], test_exact=[0.5, 1.0], x=[1.0, 2.0]) and type(c["test_exact"][0]) is float

@@ -55,8 +55,8 @@ def test_describe_paths_follow_one_real_arm():
     fwd = _targets(desc["path_forward"])
     assert fwd[0] == g.root and fwd[-1] == leaf and fwd == path
     assert _targets(desc["path_reverse"]) == path[::-1]
-    assert _targets(desc["path_hardest"]) == [path[1]]  # the first hop v1
-    for key in ("path_forward", "path_reverse", "path_hardest"):
+    assert _targets(desc["path_first_hop"]) == [path[1]]  # the first hop v1
+    for key in ("path_forward", "path_reverse", "path_first_hop"):
         assert _prompt(desc[key]) == ["[PATH]", str(leaf), "[PAUSE]", "[PAUSE]"]
     # forward edge leaves the root along the arm; backward edge leaves the leaf toward the root
     assert _prompt(desc["edge_forward"]) == ["[EDGE]", str(g.root)] and _targets(desc["edge_forward"]) == [path[1]]
@@ -104,10 +104,10 @@ def test_explorer_extremes():
 # ---------------------------------------------------------------- retrain_summary / retrain_panel (chapter 02)
 def test_retrain_summary_tiny():
     s = retrain_summary(d=8, l=4, width=32, depth=1, steps=60, seed=0)
-    for key in ("test_exact", "test_hardest", "train_exact", "edge_recovery"):
+    for key in ("test_exact", "test_first_hop", "train_exact", "edge_recovery"):
         assert 0.0 <= s[key] <= 1.0, key
     assert s["chance"] == pytest.approx(1 / 8)
-    assert s["test_exact"] <= s["test_hardest"]  # an exact match needs the first hop
+    assert s["test_exact"] <= s["test_first_hop"]  # an exact match needs the first hop
     assert s["wall_time"] > 0 and s["n_params"] > 0
     assert len(s["history"].loss) == 60
     steps, _ = s["history"].series("test_exact")
@@ -133,7 +133,7 @@ def test_retrain_panel_is_manual_and_trains_on_click():
     w.manual_button.click()
     r = w.result
     assert r["chance"] == pytest.approx(1 / 8) and len(r["history"].loss) == 40
-    assert all(0.0 <= r[k] <= 1.0 for k in ("test_exact", "test_hardest", "train_exact", "edge_recovery"))
+    assert all(0.0 <= r[k] <= 1.0 for k in ("test_exact", "test_first_hop", "train_exact", "edge_recovery"))
     assert r["settings"]["seed"] == 1 and r["settings"]["n_pause"] == 0
 
 
@@ -148,11 +148,11 @@ def test_retrain_panel_frozen_hardest_option_reaches_the_trainer():
     for name, value in dict(d=8, l=4, width=32, depth=1, steps=60).items():
         _child(w, name).value = value
     _child(w, "freeze_embeddings").value = True
-    _child(w, "path_mode").value = "hardest"
+    _child(w, "path_mode").value = "first_hop"
     w.manual_button.click()
     r = w.result
-    assert r["settings"]["freeze_embeddings"] is True and r["settings"]["path_mode"] == "hardest"
-    assert r["test_exact"] == r["test_hardest"]  # a single target: exact match is the v1 accuracy
+    assert r["settings"]["freeze_embeddings"] is True and r["settings"]["path_mode"] == "first_hop"
+    assert r["test_exact"] == r["test_first_hop"]  # a single target: exact match is the v1 accuracy
 
 
 def test_in_context_panel_is_manual_and_reports_positions():
@@ -164,10 +164,10 @@ def test_in_context_panel_is_manual_and_reports_positions():
     w.manual_button.click()
     r = w.result
     assert r["chance"] == 0.5 and r["teacher_forced"].shape == (3,)
-    assert 0 <= r["exact_match"] <= r["hardest_token"] <= 1
+    assert 0 <= r["exact_match"] <= r["first_hop"] <= 1
     _child(w, "reverse").value = True
     w.manual_button.click()
-    assert w.result["hardest_token"] is None and w.result["settings"]["reverse"] is True
+    assert w.result["first_hop"] is None and w.result["settings"]["reverse"] is True
 
 
 def test_retrain_callback_displays_a_drawn_png(monkeypatch):

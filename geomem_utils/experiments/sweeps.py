@@ -1,17 +1,17 @@
 """Sweeps as lists of independent configs: the laptop phase diagram and the paper-scale runs (chapter 09).
 
-Every config is a plain dict of ``run_path_star`` arguments. ``run_config`` trains one and writes one
-JSON result file named by the config's hash, holding the config, the measurements, the learning curve
+Every config is a ``PathStarExperiment``. ``run_config`` trains one and writes one JSON result file
+named by the hash of its cache key (``cache.cache_key``), holding the config, the measurements, the learning curve
 and provenance (package, torch, machine, device, wall time). It is **idempotent and resumable**: a
 config whose result file exists and holds the same config is skipped, so an interrupted sweep is
 resumed by running the same command again, and any number of workers can share one output folder.
 
 Fan-out uses existing tools, never a home-made scheduler:
 
-* one machine: ``python -m geomem_utils.sweeps phase --jobs 4`` (a ``concurrent.futures`` process pool);
-* a cluster job array: ``python -m geomem_utils.sweeps phase --index $SLURM_ARRAY_TASK_ID`` runs config
+* one machine: ``python -m geomem_utils.experiments.sweeps phase --jobs 4`` (a ``concurrent.futures`` process pool);
+* a cluster job array: ``python -m geomem_utils.experiments.sweeps phase --index $SLURM_ARRAY_TASK_ID`` runs config
   number ``index`` only (``--list`` prints how many there are), e.g. ``sbatch --array=0-47 ...``;
-* the paper's graphs on a GPU: ``python -m geomem_utils.sweeps paper G5000 --steps 2000``.
+* the paper's graphs on a GPU: ``python -m geomem_utils.experiments.sweeps paper G5000 --steps 2000``.
 
 Chapter 09 also uses ``cost`` (steps-to-90% over graph sizes, and training memory measured in fresh
 processes up to 80,001 nodes) and ``stretch`` (G_{5000,5} on this machine within a time budget).
@@ -31,10 +31,14 @@ from pathlib import Path
 
 import torch
 
-from .cache import _plain, config_hash, provenance, train_or_load_arrays
-from .training import run_path_star
+from dataclasses import dataclass
+from typing import ClassVar
 
-RESULTS_DIR = Path(__file__).resolve().parents[1] / "data" / "sweeps"
+from ..cache import cache_key, key_hash, load_or_compute, plain, provenance
+from ..history import CURVE_METRICS, first_passage
+from .path_star import PathStarExperiment, path_star_experiment
+
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "data" / "sweeps"
 
 # The paper's three in-weights graphs with its model (12 layers, 8 heads, width 384 / 784; spec
 # "Optimisation": AdamW, pauses 5/6/10). Learning rate and batch are the authors' code defaults; the
@@ -45,6 +49,7 @@ PAPER_CONFIGS = {
     "G10k10": dict(d=10_000, l=10, width=784, depth=12, heads=8, n_pause=10, lr=5e-4, batch_size=1024, steps=60_000),
 }
 
+
 def paper_footprint(config: dict) -> dict:
     """Size of a paper-scale run without building it for real (the model is made on torch's "meta"
     device: shapes only, no memory): parameters; the fp32 training state (weights, gradients and
@@ -52,13 +57,13 @@ def paper_footprint(config: dict) -> dict:
     an estimate of the training FLOPs per step (6 per parameter per token for the layers, 6 per
     embedding entry per target for the tied output layer; attention's T^2 terms ignored at T <= 22),
     from the mix of edge and path examples in one batch."""
-    from .models import ModelConfig, build_model
-    from .tasks import SPECIALS
+    from ..models import ModelConfig, build_model
+    from ..tasks import SPECIALS
     d, l, width, batch = config["d"], config["l"], config["width"], config["batch_size"]
     nodes = d * (l - 1) + 1
     path_len = 2 + config["n_pause"] + l
     cfg = ModelConfig(vocab_size=nodes + len(SPECIALS), block_size=path_len,
-                      n_layer=config["depth"], n_head=config["heads"], n_embd=width)
+                      depth=config["depth"], heads=config["heads"], width=width)
     with torch.device("meta"):
         params = build_model(cfg).num_params()
     n_edges, n_paths = 2 * (nodes - 1), round(0.75 * d)  # both directions; the 75% training leaves
@@ -75,19 +80,31 @@ def paper_footprint(config: dict) -> dict:
 # batch 256: 3.6-4.2; sampled softmax (4,096 shared negatives), batch 256: 6.9-9.5; batch 512: 9.3-11.6;
 # width 256: 4.5-4.8. The step count sets the cosine schedule to end near the time budget (~15 steps/s).
 STRETCH_CONFIG = dict(d=5000, l=5, width=128, depth=2, heads=4, n_pause=1, steps=50_000, lr=2e-3, batch_size=512,
-                      max_seconds=3600, train_options=dict(sampled_softmax=4096))
+                      max_seconds=3600, sampled_softmax=4096, eval_every=2500)
 STRETCH_DIR = RESULTS_DIR.parent / "stretch"
 
 
-def phase_configs(seed: int = 0) -> list[dict]:
+def stretch_experiment(minutes: float = 60.0) -> PathStarExperiment:
+    """Chapter 09's stretch run with a training-time budget of ``minutes``."""
+    return path_star_experiment(**dict(STRETCH_CONFIG, max_seconds=round(60 * minutes)))
+
+
+def paper_experiment(name: str, steps: int | None = None, amp: bool = False) -> PathStarExperiment:
+    """One of ``PAPER_CONFIGS`` (optionally shortened, or with bfloat16 autocast on CUDA)."""
+    c = dict(PAPER_CONFIGS[name], amp=amp)
+    c["steps"] = steps or c["steps"]
+    return path_star_experiment(**c, eval_every=max(1, c["steps"] // 10))
+
+
+def phase_configs(seed: int = 0) -> list[PathStarExperiment]:
     """The laptop phase diagram: 48 configs over graph size d, path length l and model size, each at a
     fixed budget of 600 steps (chapter 02's optimiser settings)."""
     out = []
     for d in (20, 50, 100, 200, 500, 1000):
         for l in (4, 5, 6, 8):
             for width, depth in ((64, 1), (128, 2)):
-                out.append(dict(d=d, l=l, width=width, depth=depth, heads=4, n_pause=1, steps=600, lr=2e-3,
-                                batch_size=256, seed=seed))
+                out.append(path_star_experiment(d=d, l=l, width=width, depth=depth, heads=4, n_pause=1, steps=600,
+                                                lr=2e-3, batch_size=256, seed=seed))
     return out
 
 
@@ -99,17 +116,19 @@ COST_SIZES = (50, 100, 200, 500, 1000, 2000)
 MEMORY_SIZES = (250, 1000, 2500, 5000, 10_000, 20_000)
 
 
-def cost_configs(seed: int = 0) -> list[dict]:
-    """One recipe (chapter 02's optimiser, width 128, 2 layers, 2,000 steps) over six graph sizes."""
-    return [dict(d=d, l=5, width=128, depth=2, heads=4, n_pause=1, steps=2000, lr=2e-3, batch_size=256, seed=seed)
-            for d in COST_SIZES]
+def cost_configs(seed: int = 0) -> list[PathStarExperiment]:
+    """One recipe (chapter 02's optimiser, width 128, 2 layers, 2,000 steps, evaluated every 25) over six
+    graph sizes."""
+    return [path_star_experiment(d=d, l=5, width=128, depth=2, heads=4, n_pause=1, steps=2000, lr=2e-3,
+                                 batch_size=256, seed=seed, eval_every=25) for d in COST_SIZES]
 
 
 def _memory_probe(d: int, l: int, width: int, depth: int, batch_size: int, sampled_softmax: int, steps: int) -> dict:
     """Run in a fresh process by ``training_memory``: peak resident memory before and after training."""
-    from .graphs import path_star
-    from .tasks import PathStarTask
-    from .training import TrainConfig, model_for, train
+    from ..graphs import path_star
+    from ..tasks import PathStarTask
+    from ..train import TrainConfig, train
+    from .path_star import Architecture
 
     def peak_mb():
         # VmHWM belongs to this process's own memory map; ru_maxrss would carry over the peak of the
@@ -124,7 +143,7 @@ def _memory_probe(d: int, l: int, width: int, depth: int, batch_size: int, sampl
     task = PathStarTask(path_star(d, l, seed=0), n_pause=1, split_seed=0)
     task.training_set()
     before = peak_mb()
-    model = model_for(task, n_layer=depth, n_head=4, n_embd=width)
+    model = Architecture(width=width, depth=depth, heads=4).build(len(task.vocab), task.training_set().tokens.shape[1])
     train(model, task, TrainConfig(steps=steps, batch_size=batch_size, warmup=1, sampled_softmax=sampled_softmax),
           evaluate=lambda m: {}, progress=False, device="cpu")
     return dict(d=d, l=l, nodes=task.graph.n, vocab=len(task.vocab), params=model.num_params(),
@@ -136,7 +155,7 @@ def training_memory(d: int, l: int = 5, width: int = 128, depth: int = 2, batch_
     """Extra peak memory (MB) that training a GPT on G_{d,l} takes on top of the task's data, measured in
     a fresh Python process (peak RSS never goes down, so each size needs its own process)."""
     args = dict(d=d, l=l, width=width, depth=depth, batch_size=batch_size, sampled_softmax=sampled_softmax, steps=steps)
-    code = f"import json; from geomem_utils.sweeps import _memory_probe; print(json.dumps(_memory_probe(**{args!r})))"
+    code = f"import json; from geomem_utils.experiments.sweeps import _memory_probe; print(json.dumps(_memory_probe(**{args!r})))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
         raise RuntimeError(f"memory probe for d={d} failed: {out.stderr.strip().splitlines()[-1:]}")
@@ -149,48 +168,58 @@ def memory_table(sizes=MEMORY_SIZES, **options) -> list[dict]:
             for d in sizes for k in (0, 4096)]
 
 
-MEMORY_CONFIG = dict(sizes=list(MEMORY_SIZES), l=5, width=128, depth=2, batch_size=256, steps=5, probe="VmHWM")
+@dataclass(frozen=True)
+class MemoryTable:
+    """``training_memory`` for each size, with the full and the sampled (4,096) softmax (fresh processes)."""
+
+    name: ClassVar[str] = "memory"
+    sizes: tuple = MEMORY_SIZES
+    l: int = 5
+    width: int = 128
+    depth: int = 2
+    batch_size: int = 256
+    steps: int = 5
+    probe: str = "VmHWM"
+
+    def compute(self) -> dict:
+        return dict(rows=memory_table(self.sizes, l=self.l, width=self.width, depth=self.depth,
+                                      batch_size=self.batch_size, steps=self.steps))
 
 
 def cost_results(out_dir: Path | str = COST_DIR, verbose: bool = False) -> tuple[list[dict], dict]:
     """Chapter 09's cost data, train-or-load: the ``cost_configs`` runs (each skipped when its result
-    exists) and the memory table (``cache.train_or_load_arrays`` under ``out_dir``, keyed by
-    ``MEMORY_CONFIG``). Returns (runs, {"rows": [...], "provenance": {...}})."""
-    runs = [run_config(c, out_dir, eval_every=25, verbose=verbose) for c in cost_configs()]
-    c = MEMORY_CONFIG
-    memory, prov = train_or_load_arrays(
-        "memory", MEMORY_CONFIG, lambda: dict(rows=memory_table(
-            c["sizes"], l=c["l"], width=c["width"], depth=c["depth"], batch_size=c["batch_size"], steps=c["steps"])),
-        data_dir=out_dir, verbose=verbose)
+    exists) and the ``MemoryTable`` (``cache.load_or_compute`` under ``out_dir``).
+    Returns (runs, {"rows": [...], "provenance": {...}})."""
+    runs = [run_config(c, out_dir, verbose=verbose) for c in cost_configs()]
+    memory, prov = load_or_compute(MemoryTable(), data_dir=out_dir, verbose=verbose)
     return runs, dict(memory, provenance=prov)
 
 
-def first_passage(result: dict, threshold: float, metric: str = "test_exact") -> tuple[int, float] | None:
+def result_passage(result: dict, threshold: float, metric: str = "test_exact") -> tuple[int, float] | None:
     """(step, training seconds) of the first stored evaluation of a ``run_config`` result whose
     ``metric`` is >= ``threshold``; None if it never is (chapter 09's steps- and time-to-threshold)."""
-    curve = result["curve"]
-    hit = next((i for i, v in enumerate(curve[metric]) if v >= threshold), None)
-    return None if hit is None else (curve["steps"][hit], curve["seconds"][hit])
+    c = result["curve"]
+    return first_passage(list(zip(c["steps"], c["seconds"])), c[metric], threshold)
 
 
-def result_path(config: dict, out_dir: Path | str = RESULTS_DIR) -> Path:
-    return Path(out_dir) / f"run-{config_hash(config)}.json"
+def result_path(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR) -> Path:
+    return Path(out_dir) / f"run-{key_hash(cache_key(experiment))}.json"
 
 
-def _load_result(path: Path, config: dict) -> dict | None:
+def _load_result(path: Path, key: dict) -> dict | None:
     try:
         blob = json.loads(path.read_text())
     except (OSError, ValueError):
         return None  # missing or corrupt: recompute
-    return blob if blob.get("config") == _plain(config) else None
+    return blob if blob.get("config") == key else None
 
 
-def run_config(config: dict, out_dir: Path | str = RESULTS_DIR, device=None, eval_every: int = 50,
+def run_config(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR, device=None,
                verbose: bool = False) -> dict:
-    """Train one config (``run_path_star`` arguments) unless its result file already holds it; return
-    the stored result. Peak CUDA memory and steps/s are recorded for the paper-scale runs."""
-    path = result_path(config, out_dir)
-    done = _load_result(path, config)
+    """Train one experiment unless its result file already holds it; return the stored result. Peak
+    CUDA memory and steps/s are recorded for the paper-scale runs."""
+    key, path = cache_key(experiment), result_path(experiment, out_dir)
+    done = _load_result(path, key)
     if done is not None:
         if verbose:
             print(f"skip {path.name}: already done")
@@ -199,15 +228,15 @@ def run_config(config: dict, out_dir: Path | str = RESULTS_DIR, device=None, eva
     if dev is not None and dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
     t0 = time.perf_counter()
-    run = run_path_star(**config, eval_every=eval_every, progress=verbose, device=dev)
+    run = experiment.run(progress=verbose, device=dev)
     wall = time.perf_counter() - t0
     h = run.history
     last = h.evals[-1]
     result = dict(
-        config=_plain(config),
-        final={k: last[k] for k in ("test_exact", "test_hardest", "train_exact", "edge_recovery")},
+        config=key,
+        final={k: last[k] for k in CURVE_METRICS},
         steps_to_90=h.first_step("test_exact", 0.9),
-        curve=dict(h.curves(("test_exact", "test_hardest")), seconds=[round(e["time"], 1) for e in h.evals]),
+        curve=dict(h.curves(("test_exact", "test_first_hop")), seconds=[round(e["time"], 1) for e in h.evals]),
         nodes=run.task.graph.n, params=run.model.num_params(), train_seconds=h.wall_time,
         steps_per_s=len(h.loss) / max(h.wall_time, 1e-9),
         provenance=provenance(device=str(next(run.model.parameters()).device), wall_time_s=round(wall, 1),
@@ -215,7 +244,7 @@ def run_config(config: dict, out_dir: Path | str = RESULTS_DIR, device=None, eva
                                             if dev is not None and dev.type == "cuda" else None)))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(_plain(result), indent=1))
+    tmp.write_text(json.dumps(plain(result), indent=1))
     tmp.replace(path)  # atomic: a killed worker never leaves a half-written result
     return dict(result, skipped=False)
 
@@ -227,7 +256,7 @@ def load_results(out_dir: Path | str = RESULTS_DIR) -> list[dict]:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m geomem_utils.sweeps", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m geomem_utils.experiments.sweeps", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     ph = sub.add_parser("phase", help="the laptop phase diagram (48 configs)")
     ph.add_argument("--index", type=int, help="run only config number INDEX (job arrays)")
@@ -248,7 +277,7 @@ def main(argv=None):
         configs = phase_configs()
         if a.list:
             for i, c in enumerate(configs):
-                print(i, json.dumps(c))
+                print(i, json.dumps(plain(cache_key(c))))
             return
         if a.index is not None:
             configs = [configs[a.index]]
@@ -259,30 +288,26 @@ def main(argv=None):
         else:
             results = [run_config(c, a.out, verbose=True) for c in configs]
         for c, r in zip(configs, results):
-            print(f"d={c['d']:>5} l={c['l']} w={c['width']:>3} depth={c['depth']}: held-out exact "
-                  f"{r['final']['test_exact']:.2f}, first hop {r['final']['test_hardest']:.2f}"
+            s_ = c.settings()
+            print(f"d={s_['d']:>5} l={s_['l']} w={s_['width']:>3} depth={s_['depth']}: held-out exact "
+                  f"{r['final']['test_exact']:.2f}, first hop {r['final']['test_first_hop']:.2f}"
                   f"{' (cached)' if r['skipped'] else ''}")
     elif a.cmd == "cost":
         runs, memory = cost_results(Path(a.out if a.out != str(RESULTS_DIR) else COST_DIR), verbose=True)
         for r in runs:
-            print(f"d={r['config']['d']:>5}: {r['nodes']} nodes, 90% held-out exact at step {r['steps_to_90']}, "
-                  f"{r['steps_per_s']:.1f} steps/s")
+            print(f"d={r['config']['graph']['d']:>5}: {r['nodes']} nodes, 90% held-out exact at step "
+                  f"{r['steps_to_90']}, {r['steps_per_s']:.1f} steps/s")
         for r in memory["rows"]:
             print(f"{r['nodes']:>6} nodes, softmax {'sampled' if r['sampled_softmax'] else 'full':>7}: "
                   f"+{r['training_mb']:.0f} MB to train")
     elif a.cmd == "stretch":
-        config = dict(STRETCH_CONFIG, max_seconds=round(60 * a.minutes), seed=0)
         out = a.out if a.out != str(RESULTS_DIR) else STRETCH_DIR
-        r = run_config(config, out, eval_every=2500, verbose=False)
-        for s_, t, e, f in zip(r["curve"]["steps"], r["curve"]["seconds"], r["curve"]["test_exact"], r["curve"]["test_hardest"]):
+        r = run_config(stretch_experiment(a.minutes), out, verbose=False)
+        for s_, t, e, f in zip(r["curve"]["steps"], r["curve"]["seconds"], r["curve"]["test_exact"],
+                               r["curve"]["test_first_hop"]):
             print(f"step {s_:>6} ({t / 60:5.1f} min): held-out exact {e:.2f}, first hop {f:.2f}")
     else:
-        config = dict(PAPER_CONFIGS[a.name], seed=0)
-        if a.steps:
-            config["steps"] = a.steps
-        if a.amp:
-            config["train_options"] = dict(amp=True)
-        r = run_config(config, a.out, device=a.device, eval_every=max(1, config["steps"] // 10), verbose=True)
+        r = run_config(paper_experiment(a.name, a.steps, a.amp), a.out, device=a.device, verbose=True)
         print(json.dumps({k: r[k] for k in ("final", "nodes", "params", "steps_per_s", "train_seconds")}, indent=1))
         print("peak CUDA memory (MB):", r["provenance"]["peak_cuda_mb"])
 

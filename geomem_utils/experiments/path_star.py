@@ -1,0 +1,172 @@
+"""The in-weights path-star experiment (paper §2, claims C2–C6, C12–C15; chapters 02–04, 07–09).
+
+``PathStarExperiment`` is the whole recipe as one frozen config: the graph G_{d,ℓ} (or a tree-star),
+the task (edge directions, path targets, pauses, leaf split), the model, the optimiser, what to
+evaluate, chapter 07's interventions and one seed (graph ids, split, init and batch order).
+``run_path_star(**settings)`` is the one-line convenience: flat settings in, a trained ``Run`` out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..config import check_choice, check_float, check_int, set_seed
+from ..evaluation import path_star_metrics
+from ..graphs import Graph, path_star, tree_star
+from ..models import ARCHS, ModelConfig, build_model, set_embeddings
+from ..node2vec import node2vec_init, node2vec_loss
+from ..geometry import spectral_embedding
+from ..tasks import PathStarTask
+from ..train import Run, TrainConfig, train
+from .base import Experiment, warmup_rule
+
+FAMILIES = {"path_star": path_star, "tree_star": tree_star}
+
+
+@dataclass(frozen=True)
+class StarGraph:
+    """G_{d,ℓ}: ``d`` arms of ``l`` nodes counting the root (``family="tree_star"``: T_{d,ℓ}, claim C15)."""
+
+    family: str = "path_star"
+    d: int = 200
+    l: int = 5
+
+    def __post_init__(self):
+        check_choice("family", self.family, tuple(FAMILIES))
+
+    def build(self, seed: int) -> Graph:
+        return FAMILIES[self.family](self.d, self.l, seed=seed)
+
+
+@dataclass(frozen=True)
+class StarTask:
+    """The examples (``tasks.PathStarTask``): edge directions, path targets, pauses, the leaf split."""
+
+    edge_direction: str = "both"
+    self_edges: bool = False
+    path_mode: str = "forward"       # forward / reverse / first_hop (v1 alone, C4) / none (edges only, C6)
+    n_pause: int = 1
+    train_fraction: float = 0.75
+    split_by: str = "leaf"           # or "first_hop" (tree-stars: whole subtrees held out, C15)
+
+    def build(self, graph: Graph, seed: int) -> PathStarTask:
+        return PathStarTask(graph, edge_direction=self.edge_direction, self_edges=self.self_edges,
+                            path_mode=self.path_mode, n_pause=self.n_pause, train_fraction=self.train_fraction,
+                            split_seed=seed, split_by=self.split_by)
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The model (``models.ModelConfig`` without the sizes a task decides: vocabulary, block size)."""
+
+    arch: str = "gpt"                # gpt / neural_net / mamba
+    width: int = 128
+    depth: int = 2
+    heads: int = 4
+    dropout: float = 0.0
+    emb_init_std: float = 0.02
+    freeze_embeddings: bool = False  # C5 / C7: embeddings (and the tied unembedding) stay at init
+
+    def __post_init__(self):
+        check_choice("arch", self.arch, ARCHS)
+
+    def build(self, vocab_size: int, block_size: int):
+        return build_model(ModelConfig(vocab_size=vocab_size, block_size=block_size, depth=self.depth,
+                                       heads=self.heads, width=self.width, dropout=self.dropout,
+                                       emb_init_std=self.emb_init_std, freeze_embeddings=self.freeze_embeddings,
+                                       arch=self.arch))
+
+
+INITS = ("random", "laplacian", "node2vec")
+
+
+@dataclass(frozen=True)
+class Interventions:
+    """Chapter 07's headroom interventions that are not plain optimiser settings: an auxiliary 1-hop
+    Node2Vec loss on the node embeddings, and the embeddings' starting point (16 Laplacian eigenvectors
+    of −L, or a 16-dim Node2Vec, written into the first 16 dimensions)."""
+
+    node2vec_weight: float = 0.0
+    init_embeddings: str = "random"
+
+    def __post_init__(self):
+        check_float("node2vec_weight", self.node2vec_weight, minimum=0.0)
+        check_choice("init_embeddings", self.init_embeddings, INITS)
+
+
+@dataclass(frozen=True)
+class PathStarEval:
+    """What the History records: ``path_star_metrics`` every ``eval_every`` steps (0: at the end only),
+    with per-position teacher-forced accuracy on held-out paths if ``track_positions`` (C3)."""
+
+    eval_every: int = 50
+    track_positions: bool = False
+
+    def __post_init__(self):
+        check_int("eval_every", self.eval_every, minimum=0)
+
+
+@dataclass(frozen=True)
+class PathStarExperiment(Experiment):
+    """One in-weights path-star run. The defaults are chapter 02's recipe on G_{200,5}: found by the sweep
+    in ``benchmarks/p1_time_to_threshold.py``, ≥ 90% held-out exact match in a few hundred steps on 2 cores."""
+
+    name: ClassVar[str] = "path_star"
+    graph: StarGraph = StarGraph()
+    task: StarTask = StarTask()
+    model: Architecture = Architecture()
+    train: TrainConfig = TrainConfig(steps=400, batch_size=256, lr=2e-3, warmup=40)
+    eval: PathStarEval = PathStarEval()
+    interventions: Interventions = Interventions()
+    seed: int = 0
+
+    def __post_init__(self):
+        check_int("seed", self.seed, minimum=0)
+
+    @classmethod
+    def derived(cls, flat: dict) -> dict:
+        return warmup_rule(flat)
+
+    def make_task(self) -> PathStarTask:
+        return self.task.build(self.graph.build(self.seed), self.seed)
+
+    def make_model(self, task: PathStarTask):
+        T = task.training_set().tokens.shape[1]
+        return self.model.build(len(task.vocab), T)
+
+    def run(self, progress: bool = True, device=None) -> Run:
+        """Build graph, task and model from the seed, train, and return the Run."""
+        set_seed(self.seed)
+        task = self.make_task()
+        model = self.make_model(task)
+        inits = {"laplacian": lambda g: spectral_embedding(g, 16), "node2vec": node2vec_init}
+        if self.interventions.init_embeddings != "random":
+            set_embeddings(model, inits[self.interventions.init_embeddings](task.graph))
+        aux, w = None, self.interventions.node2vec_weight
+        if w:
+            loss = node2vec_loss(task.graph)
+            aux = lambda m: w * loss(m.token_embedding.weight)  # noqa: E731
+        e = self.eval
+        evaluate = None
+        if task.path_mode != "none":
+            evaluate = lambda m: path_star_metrics(m, task, positions=e.track_positions)  # noqa: E731
+        hist = train(model, task, self.train, seed=self.seed, eval_every=e.eval_every, evaluate=evaluate,
+                     aux_loss=aux, progress=progress, device=device)
+        return Run(task, model, hist, self.settings())
+
+
+# Chapter 02's setting, flat (notebooks print it and override a few entries).
+PATH_STAR_DEFAULTS = {k: v for k, v in PathStarExperiment().settings().items()
+                      if k in ("d", "l", "width", "depth", "heads", "n_pause", "steps", "lr", "batch_size")}
+
+
+def path_star_experiment(**settings) -> PathStarExperiment:
+    """``PathStarExperiment.from_settings``: flat settings (``d``, ``l``, ``width``, ``steps``, ``n_pause``,
+    ``path_mode`` …), warm-up ``min(100, steps // 10)`` unless given."""
+    return PathStarExperiment.from_settings(**settings)
+
+
+def run_path_star(progress: bool = True, device=None, **settings) -> Run:
+    """Train one in-weights path-star experiment (paper §2, claim C2) from flat settings — see
+    ``PathStarExperiment.setting_names()``; ``device`` defaults to CUDA when present, else the CPU."""
+    return path_star_experiment(**settings).run(progress=progress, device=device)
