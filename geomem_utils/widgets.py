@@ -6,14 +6,8 @@
                                                   experiment with your own knobs (paper §2, claim C2).
 ``embedding_explorer``                            chapter 04: switch objective and projection of the
                                                   embedding scatter (paper §3, claim C6).
-``memory_explorer``                               chapter 05: pick graph and memorizer, see its 3-D
-                                                  embedding and readout numbers (paper §3, C7, C8).
-``succinctness_calculator``                       chapter 05: bits and ℓ2 costs of associative vs
-                                                  geometric storage for any size (paper §3, C9).
-``node2vec_summary`` / ``node2vec_panel``         chapter 06: train Node2Vec on a graph family and
-                                                  size of your choice, watch its spectral dynamics (§4, C10).
-``knob_explorer`` / ``knob_panel``                chapter 07: pick a knob (cached) or set your own and
-                                                  train: the spectral bars and the verdict (C16, C17).
+
+The panels of chapters 05–07 (tiny graphs, Node2Vec, knobs) are in ``memory_widgets``.
 
 The panels return ``ipywidgets.interactive`` objects: the notebook displays them, tests set their
 slider values and read ``.result`` (the helper's return value) without a browser.
@@ -31,16 +25,9 @@ from IPython.display import Image, display
 
 from .config import check_int
 from .graphs import path_star
-from .graphs import cycle, grid
-from .node2vec import dynamics_summary, train_node2vec
-from .plotting import (draw_star, plot_embedding_2d, plot_embedding_3d, plot_positions, plot_spectral_bars,
-                       plot_spectral_dynamics, plot_training)
-from .spectral import spectrum
-from .succinctness import cycle_costs, path_star_costs
+from .plotting import draw_star, plot_embedding_2d, plot_positions, plot_training
 from .tasks import PathStarTask, Vocab
-from .history import log_spaced_steps
 from .experiments.in_context import run_in_context
-from .experiments.knobs import knob_run
 from .experiments.path_star import PATH_STAR_DEFAULTS as _D, run_path_star
 
 ARROW = " → "
@@ -149,24 +136,22 @@ def path_star_explorer(d: int = 6, l: int = 5, n_pause: int = 1) -> W.interactiv
 
 
 # ---------------------------------------------------------------- chapter 02: retraining
-def retrain_summary(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], depth: int = _D["depth"],
-                    n_pause: int = _D["n_pause"], steps: int = _D["steps"], lr: float = _D["lr"], seed: int = 0, heads: int = PANEL_HEADS,
-                    batch_size: int = 256, eval_every: int | None = None, freeze_embeddings: bool = False,
-                    path_mode: str = "forward") -> dict:
+def retrain_summary(eval_every: int | None = None, **settings) -> dict:
     """Train the in-weights path-star model once (``run_path_star``, paper §2, claim C2) and summarise.
 
-    Returns held-out exact match, held-out first-hop (v1) accuracy, its chance 1/d,
-    training-leaf exact match, edge recovery, the wall time in seconds, the parameter count and the
+    ``settings`` are ``PathStarExperiment`` settings (``d``, ``l``, ``width``, ``depth``, ``n_pause``,
+    ``steps``, ``lr``, ``seed``, ``freeze_embeddings``, ``path_mode`` …) on top of chapter 02's recipe,
+    with the panel's 4 heads. Returns held-out exact match, held-out first-hop (v1) accuracy, its chance
+    1/d, training-leaf exact match, edge recovery, the wall time in seconds, the parameter count and the
     ``History`` (for ``plot_training``). ``eval_every`` defaults to about ten evaluations per run.
     Raises ValueError (naming the parameter) for settings the model cannot take, e.g. a width that the
     number of heads does not divide.
     """
-    steps = check_int("steps", steps, minimum=1)
+    settings = {"heads": PANEL_HEADS, **settings}
+    steps = settings["steps"] = check_int("steps", settings.get("steps", _D["steps"]), minimum=1)
     every = eval_every or max(1, steps // 10)
     t0 = time.perf_counter()
-    run = run_path_star(d=d, l=l, width=width, depth=depth, heads=heads, n_pause=n_pause, steps=steps,
-                        lr=lr, batch_size=batch_size, seed=seed, eval_every=every, progress=False,
-                        freeze_embeddings=freeze_embeddings, path_mode=path_mode)
+    run = run_path_star(**settings, eval_every=every, progress=False)
     wall = time.perf_counter() - t0
     h = run.history
     return dict(test_exact=float(h.last("test_exact")), test_first_hop=float(h.last("test_first_hop")),
@@ -289,202 +274,3 @@ def embedding_explorer(views: dict, arm, held_out=None) -> W.interactive:
                          held_out=W.fixed(held_out),
                          objective=W.Dropdown(options=objectives, value=objectives[0], description="objective"),
                          projection=W.Dropdown(options=projections, value=projections[0], description="projection"))
-
-
-# ---------------------------------------------------------------- chapter 05: which store?
-REPORT_COLUMNS = {"edge_recovery": "edge recovery", "margin": "margin", "skewed_margin": "skewed margin",
-                  "skewed_top1": "skewed top-1", "geometric_level": "geometric level"}
-
-
-def format_report(report: dict) -> str:
-    """One line per readout number of a ``geometry.memory_report``."""
-    return "\n".join(f"{label:>16}: {report[key]:+.3f}" for key, label in REPORT_COLUMNS.items())
-
-
-def _memory_view(results: dict, graph_name: str, model_name: str) -> dict:
-    E, graph, report = results[graph_name][model_name]
-    fig = Figure(figsize=(4.0, 3.6), dpi=80)
-    plot_embedding_3d(E, graph, fig.add_subplot(projection="3d"), title=f"{model_name} on {graph.name}: 3-D PCA")
-    _show(fig)
-    print(format_report(report))
-    return report
-
-
-def memory_explorer(results: dict) -> W.interactive:
-    """Chapter 05 panel: ``results[graph][model] = (embeddings, Graph, memory_report)``; dropdowns pick
-    the graph and the memorizer; ``.result`` is the shown report."""
-    graphs = list(results)
-    models = list(results[graphs[0]])
-    return W.interactive(_memory_view, results=W.fixed(results),
-                         graph_name=W.Dropdown(options=graphs, value=graphs[0], description="graph"),
-                         model_name=W.Dropdown(options=models, value=models[0], description="memorizer"))
-
-
-def _succinctness(family: str, d: int, l: int, n: int) -> dict:
-    costs = path_star_costs(d, l) if family == "path-star" else cycle_costs(n)
-    fig = Figure(figsize=(6.4, 2.8), dpi=80)
-    ax = fig.add_subplot()
-    sizes = np.unique(np.geomspace(1, 2000, 60).astype(int))
-    sweeps = {"path-star": [path_star_costs(k, l) for k in sizes],
-              "cycle": [cycle_costs(k) for k in sizes[sizes >= 3]]}
-    for fam, rows in sweeps.items():
-        nodes = [r["nodes"] for r in rows]
-        ls = "-" if fam == family else ":"
-        ax.plot(nodes, [r["bits_ratio"] for r in rows], ls, color="tab:blue", label=f"{fam}: bits ratio")
-        ax.plot(nodes, [r["l2_ratio"] for r in rows], ls, color="tab:orange", label=f"{fam}: ℓ2 ratio")
-    ax.plot([costs["nodes"]] * 2, [costs["bits_ratio"], costs["l2_ratio"]], "ko", label="your graph")
-    ax.axhspan(1, 2, color="0.92", zorder=0)
-    ax.set_xscale("log")
-    ax.set_ylim(0.8, 2.2)
-    ax.set_xlabel(f"number of nodes |V| (path-star: d varies at ℓ = {l})")
-    ax.set_ylabel("geometric / associative cost")
-    ax.legend(fontsize=7, ncol=3, loc="upper center")
-    _show(fig)
-    print(f"|V| = {costs['nodes']}, |E| = {costs['edges']}\n"
-          f"bits: associative {costs['bits_associative']:,.0f}, geometric {costs['bits_geometric']:,.0f}, "
-          f"ratio {costs['bits_ratio']:.3f}\n"
-          f"ℓ2:   associative {costs['l2_associative']:.2f}, geometric ≥ {costs['l2_geometric']:.2f}, "
-          f"ratio {costs['l2_ratio']:.3f}")
-    return costs
-
-
-def succinctness_calculator(family: str = "path-star", d: int = 4, l: int = 5, n: int = 15) -> W.interactive:
-    """Chapter 05 panel (C9): family and size sliders; the figure shows both cost ratios against graph
-    size with the [1, 2] band shaded; ``.result`` is the ``storage_costs`` dict of the chosen graph."""
-    slider = dict(continuous_update=False, style={"description_width": "initial"})
-    return W.interactive(
-        _succinctness,
-        family=W.Dropdown(options=["path-star", "cycle"], value=family, description="family"),
-        d=W.IntSlider(value=d, min=1, max=2000, description="d (path-star arms)", **slider),
-        l=W.IntSlider(value=l, min=2, max=12, description="ℓ (path-star nodes per arm)", **slider),
-        n=W.IntSlider(value=n, min=3, max=2000, description="n (cycle length)", **slider),
-    )
-
-
-# ---------------------------------------------------------------- chapter 06: Node2Vec dynamics
-NODE2VEC_FAMILIES = ("cycle", "grid", "path-star", "karate club")
-
-
-def node2vec_graph(family: str, size: int):
-    """The panel's graphs: ``cycle(size)``, ``grid(size, size)``, ``path_star(size, 5)`` (size arms), or
-    the karate club (size ignored)."""
-    import networkx as nx
-    from .graphs import from_networkx
-    if family == "karate club":
-        return from_networkx(nx.karate_club_graph(), "karate club")
-    size = check_int("size", size, minimum=2)
-    if family == "cycle":
-        return cycle(max(size, 3))
-    if family == "grid":
-        return grid(size, size)
-    if family == "path-star":
-        return path_star(size, 5, seed=0)
-    raise ValueError(f"family must be one of {NODE2VEC_FAMILIES}, got {family!r}")
-
-
-def node2vec_summary(family: str = "cycle", size: int = 15, dim: int = 100, lr: float = 0.01,
-                     steps: int = 10_000, seed: int = 0) -> dict:
-    """Train Node2Vec (``train_node2vec``) tracking every eigenvector of −L, and return the run, the
-    spectrum and ``dynamics_summary``'s numbers (C10)."""
-    g = node2vec_graph(family, size)
-    if g.n > 400:
-        raise ValueError(f"size gives {g.n} nodes; the panel tracks the full spectrum and is limited to 400")
-    s = spectrum(g)
-    run = train_node2vec(g, dim=dim, lr=lr, steps=steps, seed=seed, track=s.vectors, eval_steps=log_spaced_steps(steps, 8))
-    return dict(graph=g, spectrum=s, run=run, **dynamics_summary(run, g, s))
-
-
-def format_node2vec(res: dict) -> str:
-    return (f"{res['graph'].name}: {res['graph'].n} nodes, {res['run'].settings['steps']} steps in "
-            f"{res['run'].wall_time:.1f} s\n"
-            f"(a) C(0) vs -L, relative error {res['c0_error']:.1e}\n"
-            f"(b) ‖Vᵀe‖ end/start: Fiedler-like (dim {res['fiedler_dim']}) ≥ {res['fiedler_kept']:.2f}, "
-            f"others ≤ {res['rest_kept']:.2g}; surviving directions: {res['survivors']}\n"
-            f"(c) ‖C e‖ at the end: Fiedler-like ≤ {res['fiedler_c']:.2g}, others ≥ {res['rest_c']:.2g}")
-
-
-def _node2vec(family, size, dim, lr, steps, seed) -> dict:
-    res = node2vec_summary(family, size, dim, lr, steps, seed)
-    fig = Figure(figsize=(10, 2.8), dpi=80)
-    axes = fig.subplots(1, 3)
-    plot_spectral_dynamics(res["run"], res["graph"], res["spectrum"], axes[:2])
-    plot_spectral_bars(res["run"].V, res["graph"], res["spectrum"], axes[2], title="at the end")
-    fig.tight_layout()
-    _show(fig)
-    print(format_node2vec(res))
-    return res
-
-
-def node2vec_panel(family: str = "cycle", size: int = 15, dim: int = 100, lr: float = 0.01,
-                   steps: int = 10_000, seed: int = 0) -> W.interactive:
-    """Chapter 06 panel: graph family and size, embedding width, learning rate, steps and seed; press
-    "Train" to run Node2Vec and redraw its spectral dynamics (``interact_manual``: it trains)."""
-    kw = dict(continuous_update=False, style={"description_width": "initial"})
-    return W.interactive(
-        _node2vec, {"manual": True, "manual_name": "Train"},
-        family=W.Dropdown(options=NODE2VEC_FAMILIES, value=family, description="graph"),
-        size=W.IntSlider(value=size, min=3, max=60, description="size (cycle n, grid side, star arms)", **kw),
-        dim=W.IntSlider(value=dim, min=2, max=200, description="embedding width m", **kw),
-        lr=W.FloatLogSlider(value=lr, base=10, min=-4, max=-0.5, step=0.1, readout_format=".1e",
-                            description="learning rate", **kw),
-        steps=W.IntSlider(value=steps, min=100, max=30_000, step=100, description="steps", **kw),
-        seed=W.IntSlider(value=seed, min=0, max=20, description="seed", **kw),
-    )
-
-
-# ---------------------------------------------------------------- chapter 07: knobs
-def format_knob(res: dict) -> str:
-    return (f"verdict: {res['verdict']}   (skewed margin {res['skewed_margin']:+.2f}, skewed top-1 "
-            f"{res['skewed_top1']:.2f}, geometric level {res['geometric_level']:+.2f}, edge recovery "
-            f"{res['edge_recovery']:.2f}, zigzag share {res['zigzag']:.2f})")
-
-
-def _knob_figure(res: dict, graph, title: str) -> None:
-    s = spectrum(graph)
-    fig = Figure(figsize=(5.0, 2.6), dpi=80)
-    plot_spectral_bars(None, graph, s, fig.add_subplot(), title=title, proj=res["proj"])
-    fig.tight_layout()
-    _show(fig)
-    print(format_knob(res))
-
-
-def _knob_view(results: dict, graph, knob: str) -> dict:
-    _knob_figure(results[knob], graph, knob)
-    return results[knob]
-
-
-def knob_explorer(results: dict, graph) -> W.interactive:
-    """Chapter 07 panel: ``results[knob] = experiments.knobs.knob_run(...)`` (cached); the dropdown shows each
-    knob's spectral bars and verdict; ``.result`` is the shown dict."""
-    knobs = list(results)
-    return W.interactive(_knob_view, results=W.fixed(results), graph=W.fixed(graph),
-                         knob=W.Dropdown(options=knobs, value=knobs[0], description="knob"))
-
-
-def _knob_train(memorizer, emb_init_std, lr, weight_decay, dropout, width, steps, self_edges) -> dict:
-    g = cycle(15)
-    res = knob_run(g, memorizer, width=width, steps=steps, self_edges=self_edges, emb_init_std=emb_init_std,
-                   lr=lr, weight_decay=weight_decay, dropout=dropout)
-    _knob_figure(res, g, f"{memorizer}, width {width}, {steps} steps")
-    return res
-
-
-def knob_panel(memorizer: str = "neural net", emb_init_std: float = 1.0, lr: float = 1e-3, weight_decay: float = 0.01,
-               dropout: float = 0.0, width: int = 128, steps: int = 2000, self_edges: bool = False) -> W.interactive:
-    """Chapter 07 panel: set the knobs of C16 (init scale, learning rate, weight decay, dropout) and
-    C17 (self-edges) for a memorizer on the 15-cycle, press "Train", see the spectral bars and verdict."""
-    kw = dict(continuous_update=False, style={"description_width": "initial"})
-    return W.interactive(
-        _knob_train, {"manual": True, "manual_name": "Train"},
-        memorizer=W.Dropdown(options=["neural net", "transformer"], value=memorizer, description="memorizer"),
-        emb_init_std=W.FloatLogSlider(value=emb_init_std, base=10, min=-2, max=0.5, step=0.1, readout_format=".2g",
-                                      description="embedding init std", **kw),
-        lr=W.FloatLogSlider(value=lr, base=10, min=-4, max=-0.5, step=0.1, readout_format=".1e",
-                            description="learning rate", **kw),
-        weight_decay=W.FloatLogSlider(value=weight_decay, base=10, min=-3, max=1.5, step=0.1, readout_format=".2g",
-                                      description="weight decay (all parameters)", **kw),
-        dropout=W.FloatSlider(value=dropout, min=0.0, max=0.8, step=0.05, description="dropout", **kw),
-        width=W.IntSlider(value=width, min=16, max=512, step=16, description="width", **kw),
-        steps=W.IntSlider(value=steps, min=100, max=10_000, step=100, description="steps", **kw),
-        self_edges=W.Checkbox(value=self_edges, description="self-edges (u, u) (C17)"),
-    )

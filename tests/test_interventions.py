@@ -104,7 +104,7 @@ def test_memory_verdict_and_zigzag_share():
 def test_knob_panel_trains_on_click_and_explorer_switches():
     import matplotlib
     matplotlib.use("Agg")
-    from geomem_utils.widgets import knob_explorer, knob_panel
+    from geomem_utils.memory_widgets import knob_explorer, knob_panel
     w = knob_panel(width=16, steps=200)
     assert w.result is None
     w.manual_button.click()

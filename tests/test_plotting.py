@@ -148,7 +148,7 @@ def test_plot_attention_rows_are_distributions_over_earlier_tokens():
 
 def test_chapter05_figures_draw_edges_heatmaps_and_dynamics():
     from geomem_utils.graphs import grid
-    from geomem_utils.plotting import plot_embedding_3d, plot_memory_dynamics, plot_similarity_vs_adjacency
+    from geomem_utils.memory_plots import plot_embedding_3d, plot_memory_dynamics, plot_similarity_vs_adjacency
     from geomem_utils.history import History
     g = grid(3, 3)
     E = np.random.default_rng(0).standard_normal((g.n + 2, 6))
@@ -174,7 +174,7 @@ def test_chapter05_figures_draw_edges_heatmaps_and_dynamics():
 def test_chapter06_spectral_figures():
     from geomem_utils.graphs import cycle
     from geomem_utils.node2vec import train_node2vec
-    from geomem_utils.plotting import plot_eigenspace_energy, plot_spectral_bars, plot_spectral_dynamics
+    from geomem_utils.memory_plots import plot_eigenspace_energy, plot_spectral_bars, plot_spectral_dynamics
     from geomem_utils.spectral import eigenspace_energy, spectrum
     g = cycle(7)
     s = spectrum(g)
@@ -193,8 +193,9 @@ def test_chapter06_spectral_figures():
 
 def test_plot_phase_diagram_places_each_result():
     from geomem_utils.plotting import plot_phase_diagram
-    res = [dict(config=dict(d=d, l=l, width=64, depth=1), final=dict(test_exact=d / 100 + l / 10))
-           for d in (10, 50) for l in (4, 5)] + [dict(config=dict(d=10, l=4, width=128, depth=2), final=dict(test_exact=0.0))]
+    cfg = lambda d, l, w, depth: dict(graph=dict(d=d, l=l), model=dict(width=w, depth=depth))  # noqa: E731
+    res = [dict(config=cfg(d, l, 64, 1), final=dict(test_exact=d / 100 + l / 10))
+           for d in (10, 50) for l in (4, 5)] + [dict(config=cfg(10, 4, 128, 2), final=dict(test_exact=0.0))]
     _, ax = plt.subplots()
     plot_phase_diagram(res, ax, 64, 1)
     M = ax.images[0].get_array()

@@ -202,7 +202,7 @@ def test_embedding_explorer_switches_objective_and_projection():
 def test_memory_explorer_switches_graph_and_model():
     import numpy as np
     from geomem_utils.graphs import cycle, grid
-    from geomem_utils.widgets import format_report, memory_explorer
+    from geomem_utils.memory_widgets import format_report, memory_explorer
     rep = dict(edge_recovery=1.0, margin=2.0, skewed_margin=-0.5, skewed_top1=0.25, geometric_level=0.0)
     rng = np.random.default_rng(0)
     results = {g.name: {m: (rng.standard_normal((g.n + 2, 8)), g, dict(rep, margin=float(i)))
@@ -217,7 +217,7 @@ def test_memory_explorer_switches_graph_and_model():
 
 
 def test_succinctness_calculator_follows_family_and_sliders():
-    from geomem_utils.widgets import succinctness_calculator
+    from geomem_utils.memory_widgets import succinctness_calculator
     w = succinctness_calculator()
     assert (w.result["nodes"], w.result["edges"]) == (17, 16)
     _child(w, "d").value = 100
@@ -228,7 +228,7 @@ def test_succinctness_calculator_follows_family_and_sliders():
 
 
 def test_node2vec_panel_is_manual_and_reports_the_three_statements():
-    from geomem_utils.widgets import format_node2vec, node2vec_graph, node2vec_panel, node2vec_summary
+    from geomem_utils.memory_widgets import format_node2vec, node2vec_graph, node2vec_panel, node2vec_summary
     w = node2vec_panel()
     assert w.result is None and w.manual_button.description == "Train"
     _child(w, "size").value = 9

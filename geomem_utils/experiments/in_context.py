@@ -88,3 +88,13 @@ class InContextExperiment(Experiment):
 def run_in_context(progress: bool = True, device=None, **settings) -> Run:
     """Train one in-context path-star experiment from flat settings (``InContextExperiment.setting_names()``)."""
     return InContextExperiment.from_settings(**settings).run(progress=progress, device=device)
+
+
+# Chapter 03a's two cached runs (the same in quick and default mode; about 90 s each on 2 cores).
+CHAPTER_03A = dict(d=2, l=5, n_labels=50, width=64, depth=2, heads=4, steps=3000, lr=1e-3, batch_size=64,
+                   seed=0, eval_every=100, n_test=500)
+
+
+def chapter_03a(reverse: bool) -> InContextExperiment:
+    """Chapter 03a's in-context experiment with forward (``reverse=False``) or reverse targets."""
+    return InContextExperiment.from_settings(**CHAPTER_03A, reverse=reverse)

@@ -1,0 +1,48 @@
+"""Recompute every cached result under data/ that a chapter loads (train-or-load keyed by the experiment).
+
+    .venv/bin/python scripts/regenerate_caches.py            # what is missing (about 25 minutes if all are)
+    .venv/bin/python scripts/regenerate_caches.py --retrain  # everything, overwriting
+    .venv/bin/python scripts/regenerate_caches.py --only 08_mamba 07_knobs
+
+The chapters build the same experiment objects (the functions below), so the files written here are the
+files they load. The sweeps of chapter 09 have their own command: ``python -m geomem_utils.experiments.sweeps``.
+Run nothing else heavy meanwhile: training times are stored as provenance.
+"""
+import argparse
+
+from geomem_utils.cache import load_or_compute, train_or_load
+from geomem_utils.experiments import ablations, knobs
+from geomem_utils.experiments.in_context import chapter_03a
+from geomem_utils.experiments.spectral_bias import StarSpectralBias
+from geomem_utils.experiments.tiny import tiny_memory_study
+
+# name -> (how it is cached, what makes it); ordered by chapter
+CACHES = {
+    "03a_forward": (train_or_load, lambda: chapter_03a(reverse=False)),
+    "03a_reverse": (train_or_load, lambda: chapter_03a(reverse=True)),
+    "tiny_memory_embeddings (1 seed, quick mode)": (load_or_compute, lambda: tiny_memory_study((0,))),
+    "tiny_memory_embeddings (3 seeds)": (load_or_compute, lambda: tiny_memory_study((0, 1, 2))),
+    "06_node2vec_path_star": (load_or_compute, StarSpectralBias),
+    "07_knobs": (load_or_compute, knobs.knob_study),
+    "07_headroom (1 seed, quick mode)": (load_or_compute, lambda: knobs.headroom_study((0,))),
+    "07_headroom (3 seeds)": (load_or_compute, lambda: knobs.headroom_study((0, 1, 2))),
+    "08_directions": (load_or_compute, ablations.directions_study),
+    "08_pauses": (load_or_compute, ablations.pauses_study),
+    "08_staged": (load_or_compute, ablations.staged_study),
+    "08_tree_star": (load_or_compute, ablations.tree_study),
+    "08_mamba": (load_or_compute, ablations.mamba_study),
+}
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--retrain", action="store_true", help="recompute even when a matching file exists")
+    ap.add_argument("--only", nargs="*", help="names (prefixes) of the caches to make")
+    a = ap.parse_args()
+    for name, (cached, make) in CACHES.items():
+        if a.only and not any(name.startswith(o) for o in a.only):
+            continue
+        print(f"== {name}", flush=True)
+        kw = dict(retrain=a.retrain)
+        if cached is train_or_load:
+            kw["progress"] = False
+        cached(make(), **kw)
