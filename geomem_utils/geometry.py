@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .config import as_numpy, check_int
+from .evaluation import edge_recovery, first_hop_index, path_accuracy
 from .graphs import Graph
 from .spectral import n_components, spectrum
 
@@ -83,6 +84,22 @@ def navigation_accuracy(E, graph: Graph, path_index=None) -> float:
     """Fraction of paths whose first hop ``navigate_first_hop`` gets right (chance 1/#root neighbours)."""
     P = _paths(graph, path_index)
     return float(np.mean(navigate_first_hop(E, graph, path_index) == P[:, 1]))
+
+
+def first_hop_report(model, task) -> dict:
+    """The model's own side of chapter 04's comparison (paper §3, C6): top-k edge recovery and, when
+    the task trains on paths, held-out exact match, first-hop accuracy (the paper's "hardest token") and
+    the decoded first hop of every held-out path (``navigate_first_hop`` is the embedding-only
+    counterpart). For an edges-only task (``path_mode="none"``) the path numbers are None: the model was
+    never asked for a path."""
+    if not hasattr(task, "path_mode"):
+        raise ValueError(f"task must be a PathStarTask, got {type(task).__name__}")
+    out = dict(edge_recovery=float(edge_recovery(model, task)), exact_match=None, first_hop=None, decoded=None)
+    if task.path_mode != "none":
+        acc = path_accuracy(model, task, "test")
+        out.update(exact_match=float(acc["exact_match"]), first_hop=float(acc["first_hop"]),
+                   decoded=np.asarray(acc["predictions"])[:, first_hop_index(task)])
+    return out
 
 
 def spectral_embedding(graph: Graph, k: int, seed: int = 0, method: str = "auto", spectrum_=None) -> np.ndarray:

@@ -189,8 +189,12 @@ def _knob_view(results: dict, graph, knob: str) -> dict:
 
 
 def knob_explorer(results: dict, graph) -> W.interactive:
-    """Chapter 07 panel: ``results[knob] = experiments.knobs.knob_run(...)`` (cached); the dropdown shows each
-    knob's spectral bars and verdict; ``.result`` is the shown dict."""
+    """Chapter 07 panel (paper §5, C16): ``results[knob]`` is a ``knob_report`` — or the one-report list
+    that ``load_or_compute(knobs.knob_study())`` holds per knob (the first report is shown); the dropdown
+    shows each knob's spectral bars and verdict; ``.result`` is the shown dict."""
+    if not results:
+        raise ValueError("results must hold at least one knob report")
+    results = {k: (v[0] if isinstance(v, (list, tuple)) else v) for k, v in results.items()}
     knobs = list(results)
     return W.interactive(_knob_view, results=W.fixed(results), graph=W.fixed(graph),
                          knob=W.Dropdown(options=knobs, value=knobs[0], description="knob"))

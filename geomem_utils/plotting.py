@@ -330,13 +330,11 @@ def plot_embedding_2d(coords: np.ndarray, arm: np.ndarray, ax=None, title: str |
 # ---------------------------------------------------------------- phase diagram (chapter 09)
 def plot_phase_diagram(results: list, ax, width: int, depth: int, metric: str = "test_exact", title: str | None = None):
     """Held-out accuracy over graph size d (columns) and path length l (rows) for one model size, from
-    ``sweeps.load_results`` rows; each cell is annotated with its value."""
-    rows = [r for r in results if r["config"]["model"]["width"] == width and r["config"]["model"]["depth"] == depth]
-    ds = sorted({r["config"]["graph"]["d"] for r in rows})
-    ls = sorted({r["config"]["graph"]["l"] for r in rows})
-    M = np.full((len(ls), len(ds)), np.nan)
-    for r in rows:
-        M[ls.index(r["config"]["graph"]["l"]), ds.index(r["config"]["graph"]["d"])] = r["final"][metric]
+    ``sweeps.load_results`` rows (``sweeps.phase_grid``); each cell is annotated with its value (chapter
+    09, paper §2's in-weights task at laptop scale). A model size with no stored result is a ValueError."""
+    from .experiments.sweeps import phase_grid
+    grid = phase_grid(results, width, depth, metric)
+    ds, ls, M = grid["d"], grid["l"], grid["values"]
     ax.imshow(M, cmap="viridis", vmin=0, vmax=1, origin="lower", aspect="auto")
     for i in range(len(ls)):
         for j in range(len(ds)):

@@ -118,3 +118,67 @@ def memory_verdict(report: dict) -> str:
     if report["skewed_margin"] > 0 and report["skewed_top1"] >= 0.5:
         return "geometric"
     return "associative" if report["skewed_margin"] <= 0 else "mixed"
+
+
+# ---------------------------------------------------------------- chapter 05's tables
+# The authors' readout numbers (paper appendix, spec "Edge margin"): (margin, skewed margin, skewed top-1)
+# of their neural net and associative model on the four tiny graphs; none for the transformer.
+PAPER_MARGINS = {
+    ("neural net", "star"): (9.13, 4.08, 0.82), ("neural net", "grid"): (10.45, 2.51, 0.56),
+    ("neural net", "cycle"): (8.82, 7.87, 1.00), ("neural net", "irregular"): (9.33, 8.13, 0.88),
+    ("associative", "star"): (1.35, -0.24, 0.12), ("associative", "grid"): (0.96, -0.15, 0.19),
+    ("associative", "cycle"): (-0.17, -1.15, 0.13), ("associative", "irregular"): (1.20, -0.10, 0.31),
+}
+PAPER_KEYS = ("margin", "skewed_margin", "skewed_top1")
+
+
+def _reports(reports: dict) -> dict:
+    if not isinstance(reports, dict) or not reports or not all(isinstance(v, dict) and v for v in reports.values()):
+        raise ValueError("reports must be {graph: {memorizer: [memory_report per seed]}} (non-empty)")
+    return reports
+
+
+def report_values(reps, key: str) -> list[float]:
+    """The values of one readout ``key`` over a list of reports (one per seed)."""
+    if isinstance(reps, dict):
+        reps = [reps]
+    if not reps:
+        raise ValueError("reps must hold at least one report")
+    missing = [i for i, r in enumerate(reps) if key not in r]
+    if missing:
+        raise ValueError(f"key {key!r} is not in report(s) {missing} (they have {sorted(reps[missing[0]])})")
+    return [float(r[key]) for r in reps]
+
+
+def paper_comparison_rows(reports: dict, paper: dict = PAPER_MARGINS) -> list:
+    """Chapter 05's table of readouts next to the authors' (paper §3 and appendix): one row per
+    memorizer / graph, ``[label, ours margin, paper, ours skewed margin, paper, ours skewed top-1, paper,
+    ours geometric level]`` where "ours" is the list of per-seed values (format them with
+    ``tables.mean_std``) and "paper" a number or None where the paper gives none."""
+    reports = _reports(reports)
+    graphs = list(reports)
+    rows = []
+    for m in reports[graphs[0]]:
+        for g in graphs:
+            theirs = paper.get((m, g), (None,) * len(PAPER_KEYS))
+            row = [f"{m} / {g}"]
+            for key, p in zip(PAPER_KEYS, theirs):
+                row += [report_values(reports[g][m], key), p]
+            rows.append(row + [report_values(reports[g][m], "geometric_level")])
+    return rows
+
+
+def skewed_verdict_rows(reports: dict, memorizers=None, threshold: float = 0.1) -> list:
+    """Per memorizer: its mean skewed margin on each graph and a verdict — the graphs where it exceeds
+    ``threshold`` hold part of the memory in the geometry (paper §3, C7 vs C8). Rows are
+    ``[memorizer, mean skewed margin per graph ..., verdict]``."""
+    reports = _reports(reports)
+    graphs = list(reports)
+    memorizers = list(reports[graphs[0]]) if memorizers is None else list(memorizers)
+    rows = []
+    for m in memorizers:
+        means = [float(np.mean(report_values(reports[g][m], "skewed_margin"))) for g in graphs]
+        positive = [g for g, v in zip(graphs, means) if v > threshold]
+        verdict = f"geometry on {', '.join(positive)}" if positive else f"no geometry (≤ {threshold} on every graph)"
+        rows.append([m, *means, verdict])
+    return rows

@@ -46,7 +46,7 @@ def describe_path_star(d: int = 6, l: int = 5, n_pause: int = 1, seed: int = 0) 
 
     All examples come from the real task builders (``PathStarTask``) and follow one training leaf's
     arm: the forward edge out of the root (the first hop), the backward edge out of the leaf, and the
-    forward, reverse and hardest-token path examples of that leaf. Returns a dict of numbers and strings.
+    forward, reverse and first-hop path examples of that leaf. Returns a dict of numbers and strings.
     """
     d = check_int("d (number of arms)", d, minimum=2)
     l = check_int("l (nodes per arm, root included)", l, minimum=2)

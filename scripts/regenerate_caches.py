@@ -13,15 +13,35 @@ import argparse
 from geomem_utils.cache import load_or_compute, train_or_load
 from geomem_utils.experiments import ablations, knobs
 from geomem_utils.experiments.in_context import chapter_03a
+from geomem_utils.experiments.path_star import PATH_STAR_DEFAULTS, path_star_experiment
 from geomem_utils.experiments.spectral_bias import StarSpectralBias
-from geomem_utils.experiments.tiny import tiny_memory_study
+from geomem_utils.experiments.tiny import dynamics_study, tiny_memory_study, tiny_report_study
+
+# chapter 04's three objectives: quick mode at chapter 02's defaults, default mode on G_(300,5) at 600 steps
+CH04_QUICK = dict(PATH_STAR_DEFAULTS, d=200, steps=400)
+CH04 = dict(PATH_STAR_DEFAULTS, d=300, steps=600)
+
+
+def ch04(mode: str, settings: dict):
+    """Chapter 04's run of one objective, as its first code cells build it."""
+    return path_star_experiment(**settings, path_mode=mode, seed=0, eval_every=settings["steps"])
+
 
 # name -> (how it is cached, what makes it); ordered by chapter
 CACHES = {
     "03a_forward": (train_or_load, lambda: chapter_03a(reverse=False)),
     "03a_reverse": (train_or_load, lambda: chapter_03a(reverse=True)),
+    "04_forward (quick mode)": (train_or_load, lambda: ch04("forward", CH04_QUICK)),
+    "04_first_hop (quick mode)": (train_or_load, lambda: ch04("first_hop", CH04_QUICK)),
+    "04_none (quick mode)": (train_or_load, lambda: ch04("none", CH04_QUICK)),
+    "04_forward": (train_or_load, lambda: ch04("forward", CH04)),
+    "04_first_hop": (train_or_load, lambda: ch04("first_hop", CH04)),
+    "04_none": (train_or_load, lambda: ch04("none", CH04)),
     "tiny_memory_embeddings (1 seed, quick mode)": (load_or_compute, lambda: tiny_memory_study((0,))),
     "tiny_memory_embeddings (3 seeds)": (load_or_compute, lambda: tiny_memory_study((0, 1, 2))),
+    "tiny_memory_reports (1 seed, quick mode)": (load_or_compute, lambda: tiny_report_study((0,))),
+    "tiny_memory_reports (3 seeds)": (load_or_compute, lambda: tiny_report_study((0, 1, 2))),
+    "05_memory_dynamics": (load_or_compute, dynamics_study),
     "06_node2vec_path_star": (load_or_compute, StarSpectralBias),
     "07_knobs": (load_or_compute, knobs.knob_study),
     "07_headroom (1 seed, quick mode)": (load_or_compute, lambda: knobs.headroom_study((0,))),

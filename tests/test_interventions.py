@@ -114,3 +114,9 @@ def test_knob_panel_trains_on_click_and_explorer_switches():
     assert ex.result["verdict"] == r["verdict"]
     ex.children[0].value = "b"
     assert ex.result["verdict"] == "x"
+    # a knob_study result holds one report per knob in a list (load_or_compute): the explorer unwraps it
+    cached = knob_explorer({"a": [r], "b": [dict(r, verdict="y")]}, cycle(15))
+    cached.children[0].value = "b"
+    assert cached.result["verdict"] == "y"
+    with pytest.raises(ValueError, match="results"):
+        knob_explorer({}, cycle(15))

@@ -8,7 +8,7 @@ from geomem_utils.graphs import path_star
 from geomem_utils.models import ModelConfig
 from geomem_utils.cache import cache_key
 from geomem_utils.experiments.path_star import path_star_experiment
-from geomem_utils.experiments.sweeps import (PAPER_CONFIGS, STRETCH_CONFIG, cost_configs, load_results, main,
+from geomem_utils.experiments.sweeps import (PAPER_CONFIGS, cost_configs, load_results, main,
                                              paper_experiment, paper_footprint, phase_configs, result_passage,
                                              result_path, run_config, stretch_experiment, training_memory)
 

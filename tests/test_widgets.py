@@ -143,7 +143,7 @@ def test_retrain_panel_reports_bad_width_without_traceback():
     assert "divisible" in out["error"]
 
 
-def test_retrain_panel_frozen_hardest_option_reaches_the_trainer():
+def test_retrain_panel_frozen_first_hop_option_reaches_the_trainer():
     w = retrain_panel()
     for name, value in dict(d=8, l=4, width=32, depth=1, steps=60).items():
         _child(w, name).value = value

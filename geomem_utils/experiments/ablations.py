@@ -28,7 +28,10 @@ class Curves(Study):
 
 
 def steps_to(curve: dict, threshold: float, metric: str = "test_exact"):
-    """First evaluated step of a stored curve at which ``metric`` ≥ ``threshold`` (None: never)."""
+    """First evaluated step of a stored curve at which ``metric`` ≥ ``threshold`` (None: never); chapter
+    08's "steps to 50%" (paper §2: reverse paths and pauses are claimed to learn faster)."""
+    if metric not in curve or "steps" not in curve:
+        raise ValueError(f"curve has no {metric!r} (or no 'steps'); it has {sorted(curve)}")
     return first_passage(curve["steps"], curve[metric], threshold)
 
 
@@ -45,19 +48,24 @@ MAMBA = dict(d=100, l=5, width=128, depth=2, heads=4, batch_size=256, lr=5e-3, s
 
 
 def directions_study() -> Curves:
+    """C12 (paper §2 ablations): edge directions (both / forward / backward) × path direction (forward /
+    reverse), six runs."""
     return Curves.of("08_directions", {f"{e} edges / {p} path": ablation(edge_direction=e, path_mode=p)
                                        for e, p in DIRECTIONS})
 
 
 def pauses_study() -> Curves:
+    """C13 (paper §2 ablations): 0, 2, 4 and 6 pause tokens after the leaf."""
     return Curves.of("08_pauses", {f"{k} pauses": ablation(n_pause=k) for k in PAUSES})
 
 
 def staged_study() -> Curves:
+    """C14 (paper §2 ablations): the mixed recipe vs staged (edges first, then paths at 0.3× the lr)."""
     return Curves.of("08_staged", {"mixed": ablation(), "staged": ablation(**STAGED)})
 
 
 def tree_study() -> Curves:
+    """C15 (paper appendix): the tree-star T_(16,4), held-out leaves split at the leaf vs at the first hop."""
     return Curves.of("08_tree_star", {f"split at {s}": ablation(**TREE, split_by=s) for s in ("leaf", "first_hop")})
 
 
@@ -80,7 +88,12 @@ class ArchReports(Study):
         return arch_report(run)
 
 
-def mamba_study() -> ArchReports:
-    """GPT and Mamba on G_(100,5), full objective and edges only (about 5 minutes on 2 cores)."""
-    return ArchReports.of("08_mamba", {f"{arch} / {mode}": path_star_experiment(**MAMBA, arch=arch, path_mode=mode)
+def mamba_study(**overrides) -> ArchReports:
+    """GPT and Mamba on G_(100,5), full objective and edges only (about 5 minutes on 2 cores); the paper's
+    Mamba runs (appendix). ``overrides`` change ``MAMBA`` settings (e.g. ``steps=3000``: another cache file)."""
+    fixed = sorted(set(overrides) & {"arch", "path_mode"})
+    if fixed:
+        raise ValueError(f"overrides {fixed} are what the study varies; change MAMBA settings only")
+    setting = {**MAMBA, **overrides}
+    return ArchReports.of("08_mamba", {f"{arch} / {mode}": path_star_experiment(**setting, arch=arch, path_mode=mode)
                                        for arch in ("gpt", "mamba") for mode in ("forward", "none")})

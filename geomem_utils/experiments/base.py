@@ -44,6 +44,9 @@ class Experiment:
 
     name: ClassVar[str] = "experiment"   # the cache file's prefix: data/<name>-<hash>.pt
 
+    def __post_init__(self):
+        check_int("seed", getattr(self, "seed", 0), minimum=0)
+
     @classmethod
     def setting_names(cls) -> list[str]:
         return list(_leaves(cls))
@@ -100,6 +103,14 @@ def warmup_rule(flat: dict) -> dict:
     if "steps" in flat and "warmup" not in flat:
         flat["warmup"] = min(100, check_int("steps", flat["steps"], minimum=1) // 10)
     return flat
+
+
+class WarmupExperiment(Experiment):
+    """An experiment whose warm-up follows its step count (``warmup_rule``) unless given."""
+
+    @classmethod
+    def derived(cls, flat: dict) -> dict:
+        return warmup_rule(flat)
 
 
 @dataclass(frozen=True)

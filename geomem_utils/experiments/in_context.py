@@ -14,7 +14,7 @@ from ..config import check_int, set_seed
 from ..evaluation import incontext_accuracy
 from ..tasks import InContextTask
 from ..train import Run, TrainConfig, train
-from .base import Experiment, warmup_rule
+from .base import WarmupExperiment
 from .path_star import Architecture
 
 
@@ -46,20 +46,13 @@ class InContextEval:
 
 
 @dataclass(frozen=True)
-class InContextExperiment(Experiment):
+class InContextExperiment(WarmupExperiment):
     name: ClassVar[str] = "in_context"
     task: InContextTaskConfig = InContextTaskConfig()
     model: Architecture = Architecture(width=64)
     train: TrainConfig = TrainConfig(steps=2000, batch_size=64, lr=1e-3, warmup=100)
     eval: InContextEval = InContextEval()
     seed: int = 0
-
-    def __post_init__(self):
-        check_int("seed", self.seed, minimum=0)
-
-    @classmethod
-    def derived(cls, flat: dict) -> dict:
-        return warmup_rule(flat)
 
     def make_task(self) -> InContextTask:
         return self.task.build()

@@ -94,7 +94,28 @@ class HeadroomReports(Study):
         return headroom_report(run)
 
 
-def headroom_study(seeds=(0,)) -> HeadroomReports:
-    """The six interventions of ``INTERVENTIONS`` over ``seeds`` (about 20 s per seed on 2 cores)."""
-    return HeadroomReports.of("07_headroom", {k: [path_star_experiment(**HEADROOM, **kw, seed=s) for s in seeds]
+def headroom_study(seeds=(0,), **overrides) -> HeadroomReports:
+    """The six interventions of ``INTERVENTIONS`` over ``seeds`` (about 20 s per seed on 2 cores), at the
+    ``HEADROOM`` setting with ``overrides`` on top (e.g. ``steps=200``: another budget, another cache
+    file). Paper §5-§6 (what shapes the memory; the headroom it leaves)."""
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    unknown = sorted(set(overrides) & {k for kw in INTERVENTIONS.values() for k in kw})
+    if unknown:
+        raise ValueError(f"overrides {unknown} are what the interventions set; change HEADROOM settings only")
+    setting = dict(HEADROOM, **overrides)
+    return HeadroomReports.of("07_headroom", {k: [path_star_experiment(**setting, **kw, seed=s) for s in seeds]
                                               for k, kw in INTERVENTIONS.items()})
+
+
+HEADROOM_COLUMNS = ("concentration", "gap", "nearest_own", "exact", "first_hop")
+
+
+def headroom_deltas(result: dict, keys=HEADROOM_COLUMNS, baseline: str = "baseline") -> dict:
+    """``{intervention: {key: mean over seeds − the baseline's mean}}`` for every row of a
+    ``headroom_study`` result but the baseline (chapter 07's "vs baseline" table)."""
+    if baseline not in result:
+        raise ValueError(f"baseline {baseline!r} is not a row of the result (rows: {list(result)})")
+    mean = {k: {c: float(np.mean([float(r[c]) for r in rows])) for c in keys} for k, rows in result.items()}
+    return {k: {c: m[c] - mean[baseline][c] for c in keys} for k, m in mean.items() if k != baseline}

@@ -18,7 +18,7 @@ from ..node2vec import node2vec_init, node2vec_loss
 from ..geometry import spectral_embedding
 from ..tasks import PathStarTask
 from ..train import Run, TrainConfig, train
-from .base import Experiment, warmup_rule
+from .base import WarmupExperiment
 
 FAMILIES = {"path_star": path_star, "tree_star": tree_star}
 
@@ -107,7 +107,7 @@ class PathStarEval:
 
 
 @dataclass(frozen=True)
-class PathStarExperiment(Experiment):
+class PathStarExperiment(WarmupExperiment):
     """One in-weights path-star run. The defaults are chapter 02's recipe on G_{200,5}: found by the sweep
     in ``benchmarks/p1_time_to_threshold.py``, ≥ 90% held-out exact match in a few hundred steps on 2 cores."""
 
@@ -119,13 +119,6 @@ class PathStarExperiment(Experiment):
     eval: PathStarEval = PathStarEval()
     interventions: Interventions = Interventions()
     seed: int = 0
-
-    def __post_init__(self):
-        check_int("seed", self.seed, minimum=0)
-
-    @classmethod
-    def derived(cls, flat: dict) -> dict:
-        return warmup_rule(flat)
 
     def make_task(self) -> PathStarTask:
         return self.task.build(self.graph.build(self.seed), self.seed)
@@ -170,3 +163,46 @@ def run_path_star(progress: bool = True, device=None, **settings) -> Run:
     """Train one in-weights path-star experiment (paper §2, claim C2) from flat settings — see
     ``PathStarExperiment.setting_names()``; ``device`` defaults to CUDA when present, else the CPU."""
     return path_star_experiment(**settings).run(progress=progress, device=device)
+
+
+# ---------------------------------------------------------------- chapter 03b: learning order and contrasts
+def position_labels(l: int) -> list[str]:
+    """Names of the ℓ target positions of a forward path on G_{d,ℓ} (paper §2): ``root``, ``v1 (first
+    hop)``, ``v2`` …, ``leaf``; on ℓ = 2 the leaf is itself the first hop."""
+    l = check_int("l (nodes per arm, root included)", l, minimum=2)
+    if l == 2:
+        return ["root", "leaf (= v1, first hop)"]
+    return ["root", "v1 (first hop)", *[f"v{i}" for i in range(2, l - 1)], "leaf"]
+
+
+def final_metrics(run: Run, names=("edge_recovery", "train_exact", "test_exact", "test_first_hop")) -> dict:
+    """The last evaluated value of each metric in ``names`` of a path-star run, as floats (the
+    contrasts of chapter 03b, claims C4–C5)."""
+    evaluated = {k for e in run.history.evals for k in e}
+    missing = [n for n in names if n not in evaluated]
+    if missing:
+        raise ValueError(f"names: {missing} were never evaluated in this run (it has {sorted(evaluated - {'step', 'time'})})")
+    return {n: float(run.history.last(n)) for n in names}
+
+
+def learning_order(run: Run, threshold: float = 0.9) -> dict:
+    """Claim C3 (paper §2, "no reverse cascade"): when each target position of the held-out paths first
+    reaches ``threshold`` teacher-forced accuracy, read off a forward-path run trained with
+    ``track_positions=True``.
+
+    Returns ``reach`` ({position label: first evaluated step, or None}), ``all_reached``, ``leaf_first``
+    (every position reached and the leaf strictly before v1 … v_{ℓ-2}: what a last-first cascade of
+    one-hop lookups needs) and ``v1_with_leaf`` (v1 reached within two evaluations of the leaf).
+    """
+    check_float("threshold", threshold, minimum=0.0, maximum=1.0)
+    s = run.settings
+    if not s.get("track_positions") or s.get("path_mode") != "forward":
+        raise ValueError("run: learning_order needs a forward-path run made with track_positions=True")
+    labels = position_labels(s["l"])
+    reach = {lab: run.history.first_step("test_positions", threshold, position=i) for i, lab in enumerate(labels)}
+    steps = list(reach.values())
+    all_reached = None not in steps
+    inner = steps[1:-1]
+    leaf_first = all_reached and bool(inner) and steps[-1] < min(inner)
+    v1_with_leaf = all_reached and abs(steps[1] - steps[-1]) <= 2 * s["eval_every"]
+    return dict(reach=reach, all_reached=all_reached, leaf_first=leaf_first, v1_with_leaf=v1_with_leaf)

@@ -9,11 +9,13 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
+
 from ..config import check_int
 from ..graphs import path_star
 from ..history import log_spaced_steps
 from ..node2vec import train_node2vec
-from ..spectral import spectral_concentration, spectrum
+from ..spectral import effective_rank, spectral_concentration, spectrum
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,56 @@ class StarSpectralBias:
         return dict(nodes=g.n, eig_seconds=t_eig, train_seconds=run.wall_time, steps=steps,
                     fiedler_share=share.sum(1), baseline=(d - 1) / (g.n - 1),
                     concentration=spectral_concentration(run.V, g, spectrum_=s)["concentration"])
+
+
+# ---------------------------------------------------------------- chapter 06's tables
+HEADROOM_ORDER = ("Node2Vec", "neural net", "transformer", "associative")
+
+
+def headroom(memory: dict, node2vec: dict, graphs: dict, spectra: dict) -> tuple[dict, dict]:
+    """Claim C11 (paper §4): the spectral concentration of Node2Vec's embedding and of each of chapter
+    05's memorizers on each tiny graph. ``memory`` is a ``tiny_memory_study`` result (``{graph:
+    {memorizer: [E per seed]}}``), ``node2vec`` ``{graph: V}``, ``spectra`` ``{graph: spectrum}``.
+    Returns ``({graph: {"Node2Vec": [c], memorizer: [c per seed]}}, {graph: random baseline})``."""
+    missing = sorted(set(graphs) - set(memory) | set(graphs) - set(node2vec) | set(graphs) - set(spectra))
+    if missing:
+        raise ValueError(f"memory, node2vec and spectra need every graph; missing for {missing}")
+    conc, baseline = {}, {}
+    for name, g in graphs.items():
+        n2v = spectral_concentration(node2vec[name], g, spectrum_=spectra[name])
+        conc[name] = {"Node2Vec": [n2v["concentration"]]}
+        baseline[name] = n2v["baseline"]
+        for m, Es in memory[name].items():
+            conc[name][m] = [spectral_concentration(E, g, spectrum_=spectra[name])["concentration"] for E in Es]
+    return conc, baseline
+
+
+def headroom_order(conc: dict) -> dict:
+    """``{graph: memorizers from most to least spectral}`` (mean over seeds) from ``headroom``'s result."""
+    return {name: sorted(cells, key=lambda m: -float(np.mean(cells[m]))) for name, cells in conc.items()}
+
+
+def graph_bias(graph, steps: int = 10_000, seed: int = 0) -> dict:
+    """Node2Vec's spectral bias on any graph (paper §4, beyond its tiny graphs; chapter 06 §5a): train the
+    paper's Node2Vec (m = 100, lr 0.01, ``steps`` full-batch steps), then the concentration on the first
+    and on the first three non-trivial eigenspaces of −L, each with its random baseline, the Fiedler-like
+    dimension, the effective rank of V and the training seconds."""
+    check_int("steps", steps, minimum=1)
+    s = spectrum(graph)
+    t0 = time.perf_counter()
+    V = train_node2vec(graph, steps=steps, seed=seed).V
+    seconds = time.perf_counter() - t0
+    c1, c3 = spectral_concentration(V, graph, 1, s), spectral_concentration(V, graph, 3, s)
+    return dict(nodes=graph.n, edges=graph.num_edges, fiedler_dim=c1["dimension"], one_space=c1["concentration"],
+                one_space_random=c1["baseline"], three_spaces=c3["concentration"], three_spaces_random=c3["baseline"],
+                effective_rank=effective_rank(V), seconds=seconds)
+
+
+def star_bias_row(bias: StarSpectralBias, result: dict) -> list:
+    """One table row of ``bias.compute()``'s ``result`` (computed or loaded): graph, nodes, eigenpairs
+    asked of the sparse solver, its seconds, training steps and seconds, the final Fiedler-like share and
+    its random level."""
+    if not isinstance(bias, StarSpectralBias):
+        raise ValueError(f"bias must be a StarSpectralBias, got {type(bias).__name__}")
+    return [f"G_({bias.d},{bias.l})", int(result["nodes"]), bias.d + 6, float(result["eig_seconds"]), bias.steps,
+            float(result["train_seconds"]), float(result["concentration"]), float(result["baseline"])]

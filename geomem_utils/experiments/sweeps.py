@@ -27,14 +27,15 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-
-import torch
-
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
+import torch
+
 from ..cache import cache_key, key_hash, load_or_compute, plain, provenance
+from ..config import check_float, check_int
 from ..history import CURVE_METRICS, first_passage
 from .path_star import PathStarExperiment, path_star_experiment
 
@@ -50,13 +51,16 @@ PAPER_CONFIGS = {
 }
 
 
-def paper_footprint(config: dict) -> dict:
+def paper_footprint(config: dict, assumed_tflop_s: float = 100.0) -> dict:
     """Size of a paper-scale run without building it for real (the model is made on torch's "meta"
     device: shapes only, no memory): parameters; the fp32 training state (weights, gradients and
     AdamW's two moments: 16 bytes per parameter), the least accelerator memory before activations; and
     an estimate of the training FLOPs per step (6 per parameter per token for the layers, 6 per
     embedding entry per target for the tied output layer; attention's T^2 terms ignored at T <= 22),
-    from the mix of edge and path examples in one batch."""
+    from the mix of edge and path examples in one batch. ``hours``: the config's ``steps`` at an
+    *assumed* ``assumed_tflop_s`` TFLOP/s sustained — arithmetic, not a measurement (None without
+    ``steps``). Paper §2 and appendix (the in-weights graphs and their model)."""
+    check_float("assumed_tflop_s", assumed_tflop_s, minimum=0.0, strict_min=True)
     from ..models import ModelConfig, build_model
     from ..tasks import SPECIALS
     d, l, width, batch = config["d"], config["l"], config["width"], config["batch_size"]
@@ -72,7 +76,9 @@ def paper_footprint(config: dict) -> dict:
     targets = batch * ((1 - share) * 1 + share * l)
     layer_params = params - cfg.vocab_size * width - path_len * width
     flops = 6 * layer_params * tokens + 6 * cfg.vocab_size * width * targets
-    return dict(nodes=nodes, params=params, train_state_gb=16 * params / 2 ** 30, tflop_per_step=flops / 1e12)
+    tflop = flops / 1e12
+    hours = config["steps"] * tflop / assumed_tflop_s / 3600 if "steps" in config else None
+    return dict(nodes=nodes, params=params, train_state_gb=16 * params / 2 ** 30, tflop_per_step=tflop, hours=hours)
 
 
 # Chapter 09's stretch: the paper's smallest graph (G_{5000,5}, 20,001 nodes) on a 2-core laptop in 60
@@ -96,16 +102,46 @@ def paper_experiment(name: str, steps: int | None = None, amp: bool = False) -> 
     return path_star_experiment(**c, eval_every=max(1, c["steps"] // 10))
 
 
+PHASE_DS, PHASE_LS, PHASE_MODELS = (20, 50, 100, 200, 500, 1000), (4, 5, 6, 8), ((64, 1), (128, 2))
+
+
+def phase_experiment(d: int, l: int, width: int = 128, depth: int = 2, steps: int = 600,
+                     seed: int = 0) -> PathStarExperiment:
+    """One cell of the laptop phase diagram (paper §2's in-weights task on G_{d,l}, spec C2's small
+    regime): chapter 02's optimiser (AdamW, lr 2e-3, batch 256, one pause), 4 heads, a budget of
+    ``steps`` (600 in the diagram; warm-up ``min(100, steps // 10)``)."""
+    return path_star_experiment(d=d, l=l, width=width, depth=depth, heads=4, n_pause=1, steps=steps,
+                                lr=2e-3, batch_size=256, seed=seed)
+
+
 def phase_configs(seed: int = 0) -> list[PathStarExperiment]:
     """The laptop phase diagram: 48 configs over graph size d, path length l and model size, each at a
     fixed budget of 600 steps (chapter 02's optimiser settings)."""
-    out = []
-    for d in (20, 50, 100, 200, 500, 1000):
-        for l in (4, 5, 6, 8):
-            for width, depth in ((64, 1), (128, 2)):
-                out.append(path_star_experiment(d=d, l=l, width=width, depth=depth, heads=4, n_pause=1, steps=600,
-                                                lr=2e-3, batch_size=256, seed=seed))
-    return out
+    return [phase_experiment(d, l, width, depth, seed=seed)
+            for d in PHASE_DS for l in PHASE_LS for width, depth in PHASE_MODELS]
+
+
+def phase_grid(results: list, width: int, depth: int, metric: str = "test_exact") -> dict:
+    """The phase diagram of one model size as a grid: ``{"d": [...], "l": [...], "values": array
+    (len(l), len(d))}`` of the final ``metric`` (NaN where no result is stored), from ``load_results``
+    rows. Raises a ValueError naming ``width`` if no stored result has that model size."""
+    rows = [r for r in results if r["config"]["model"]["width"] == width and r["config"]["model"]["depth"] == depth]
+    if not rows:
+        sizes = sorted({(r["config"]["model"]["width"], r["config"]["model"]["depth"]) for r in results})
+        raise ValueError(f"no stored result with width={width}, depth={depth}; stored (width, depth): {sizes}")
+    ds = sorted({r["config"]["graph"]["d"] for r in rows})
+    ls = sorted({r["config"]["graph"]["l"] for r in rows})
+    values = np.full((len(ls), len(ds)), np.nan)
+    for r in rows:
+        values[ls.index(r["config"]["graph"]["l"]), ds.index(r["config"]["graph"]["d"])] = r["final"][metric]
+    return dict(d=ds, l=ls, values=values)
+
+
+def cell_value(grid: dict, d: int, l: int) -> float:
+    """One cell of a ``phase_grid``."""
+    if d not in grid["d"] or l not in grid["l"]:
+        raise ValueError(f"no cell d={d}, l={l} in the grid (d: {grid['d']}, l: {grid['l']})")
+    return float(grid["values"][grid["l"].index(l), grid["d"].index(d)])
 
 
 # Chapter 09's "how the cost grows": one model and recipe, G_{d,5} from 201 to 8,001 nodes, trained long
@@ -202,6 +238,57 @@ def result_passage(result: dict, threshold: float, metric: str = "test_exact") -
     return first_passage(list(zip(c["steps"], c["seconds"])), c[metric], threshold)
 
 
+def power_law(x, y) -> tuple[float, float]:
+    """(exponent a, prefactor c) of the least-squares fit y ≈ c·x^a on log–log axes, over the entries
+    where both are finite and positive (at least two needed)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+    if ok.sum() < 2:
+        raise ValueError(f"power_law needs at least two finite positive (x, y) pairs, got {int(ok.sum())}")
+    a, log_c = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
+    return float(a), float(np.exp(log_c))
+
+
+def cost_fits(runs: list, thresholds=(0.7, 0.9)) -> dict:
+    """Chapter 09's "how the cost grows" from ``cost_results`` runs (paper §2's in-weights task, spec
+    C2). Per threshold: the first step and training second at which held-out exact match reaches it
+    (``result_passage``; NaN: never; ``first_step`` as ints, None: never), which sizes reach it, and the
+    power laws steps ≈ c·n^a and seconds ≈ c·n^a over those sizes (None under two); plus the node
+    counts and the fit of steps/s over all sizes."""
+    if not runs:
+        raise ValueError("runs must hold at least one cost result (sweeps.cost_results)")
+    nodes = np.array([r["nodes"] for r in runs], dtype=float)
+    out = dict(nodes=nodes, steps_per_s=power_law(nodes, [r["steps_per_s"] for r in runs]))
+    for thr in thresholds:
+        steps, secs = np.array([result_passage(r, thr) or (np.nan, np.nan) for r in runs], dtype=float).T
+        reached = ~np.isnan(steps)
+        out[thr] = dict(steps=steps, seconds=secs, reached=reached,
+                        first_step=[int(x) if ok else None for x, ok in zip(steps, reached)],
+                        steps_fit=power_law(nodes, steps) if reached.sum() >= 2 else None,
+                        seconds_fit=power_law(nodes, secs) if reached.sum() >= 2 else None)
+    return out
+
+
+def memory_fits(rows: list) -> dict:
+    """Linear fits of the extra training memory over node count, per softmax (``MemoryTable`` rows):
+    ``{sampled_softmax: (base MB, MB per node)}``."""
+    out = {}
+    for k in sorted({r["sampled_softmax"] for r in rows}):
+        sel = [r for r in rows if r["sampled_softmax"] == k]
+        if len(sel) < 2:
+            raise ValueError(f"memory_fits needs at least two rows per softmax; sampled_softmax={k} has {len(sel)}")
+        per_node, base = np.polyfit([r["nodes"] for r in sel], [r["training_mb"] for r in sel], 1)
+        out[k] = (float(base), float(per_node))
+    return out
+
+
+def epochs(experiment: PathStarExperiment, steps: int) -> float:
+    """How many passes over the training set (edges and training paths) ``steps`` batches of the
+    experiment's batch size are."""
+    check_int("steps", steps, minimum=0)
+    return steps * experiment.train.batch_size / len(experiment.make_task().training_set())
+
+
 def result_path(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR) -> Path:
     return Path(out_dir) / f"run-{key_hash(cache_key(experiment))}.json"
 
@@ -212,6 +299,17 @@ def _load_result(path: Path, key: dict) -> dict | None:
     except (OSError, ValueError):
         return None  # missing or corrupt: recompute
     return blob if blob.get("config") == key else None
+
+
+def stored_result(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR) -> dict | None:
+    """The stored ``run_config`` result of ``experiment`` under ``out_dir``, or None when there is none
+    (or it is corrupt, or holds another config): nothing is trained."""
+    return _load_result(result_path(experiment, out_dir), cache_key(experiment))
+
+
+def missing_results(experiments, out_dir: Path | str = RESULTS_DIR) -> list:
+    """The experiments that have no stored result under ``out_dir``."""
+    return [e for e in experiments if stored_result(e, out_dir) is None]
 
 
 def run_config(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR, device=None,

@@ -14,7 +14,9 @@ import numpy as np
 
 from ..config import check_choice, check_int, set_seed
 from ..evaluation import edge_metrics
+from ..geometry import spectral_embedding
 from ..graphs import Graph, tiny_graphs
+from ..history import History, log_spaced_steps
 from ..readouts import memory_report
 from ..tasks import EdgeTask
 from ..train import Run, TrainConfig, train
@@ -82,8 +84,8 @@ class TinyExperiment(Experiment):
     seed: int = 0
 
     def __post_init__(self):
+        super().__post_init__()
         check_choice("memorizer", self.memorizer, tuple(MEMORIZERS))
-        check_int("seed", self.seed, minimum=0)
 
     @classmethod
     def of(cls, graph: Graph, memorizer: str = "neural net", **settings) -> "TinyExperiment":
@@ -131,9 +133,108 @@ class NodeEmbeddings(Study):
         return run.model.embeddings()[:run.task.graph.n].numpy()
 
 
+def _memorizer_cells(seeds, memorizers) -> dict:
+    """``{(graph name, memorizer): [TinyExperiment per seed]}`` on the four tiny graphs."""
+    seeds = tuple(check_int("seeds (each seed)", s, minimum=0) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must list at least one seed")
+    for m in memorizers:
+        check_choice("memorizers (each memorizer)", m, tuple(MEMORIZERS))
+    return {(name, m): [TinyExperiment.of(g, m, seed=s) for s in seeds]
+            for name, g in tiny_graphs().items() for m in memorizers}
+
+
 def tiny_memory_study(seeds=(0,), memorizers=("associative", "neural net", "transformer")) -> NodeEmbeddings:
     """Chapter 05's memorizers on the four tiny graphs, one run per seed: ``{graph: {memorizer: [E per
     seed]}}`` once computed, so later chapters reuse the same models (chapter 06's headroom table)."""
-    return NodeEmbeddings.of("tiny_memory_embeddings", {
-        (name, m): [TinyExperiment.of(g, m, seed=s) for s in seeds]
-        for name, g in tiny_graphs().items() for m in memorizers})
+    return NodeEmbeddings.of("tiny_memory_embeddings", _memorizer_cells(seeds, memorizers))
+
+
+@dataclass(frozen=True)
+class MemoryReports(Study):
+    """A study that keeps each run's ``readouts.memory_report`` (edge recovery, margins, geometric level)."""
+
+    def summarize(self, run) -> dict:
+        return memory_report(run.model, run.task)
+
+
+def tiny_report_study(seeds=(0,), memorizers=("associative", "neural net", "transformer")) -> MemoryReports:
+    """The same runs as ``tiny_memory_study`` (same experiments, same seeds), summarized by their
+    which-store readouts (paper §3, Figure 1, claims C7, C8): ``{graph: {memorizer: [report per seed]}}``."""
+    return MemoryReports.of("tiny_memory_reports", _memorizer_cells(seeds, memorizers))
+
+
+def figure1_embeddings(memory: dict, graphs: dict, seed_index: int = 0, k: int = 3) -> dict:
+    """The Figure-1 grid's cells (paper §3, Figure 1): ``{graph: {memorizer: E of one seed, ...,
+    "Laplacian (top 3 eigenvectors)": the top-k non-trivial eigenvectors of −L}}`` from a
+    ``tiny_memory_study`` result ``memory[graph][memorizer] = [E per seed]``."""
+    missing = sorted(set(graphs) - set(memory))
+    if missing:
+        raise ValueError(f"memory has no embeddings for graph(s) {missing}")
+    out = {}
+    for g, graph in graphs.items():
+        cells = {}
+        for m, Es in memory[g].items():
+            if not -len(Es) <= seed_index < len(Es):
+                raise ValueError(f"seed_index {seed_index} is out of range: {m} on {g} has {len(Es)} seed(s)")
+            cells[m] = np.asarray(Es[seed_index])
+        cells[f"Laplacian (top {k} eigenvectors)"] = spectral_embedding(graph, k)
+        out[g] = cells
+    return out
+
+
+# ---------------------------------------------------------------- chapter 05, section 5: two time scales
+# The four runs on the 15-cycle whose memorization and geometry are logged at log-spaced steps.
+DYNAMICS = {"associative (width 32)": dict(memorizer="associative"),
+            "wide associative (width 512, lr 0.1)": dict(memorizer="associative", width=512, lr=0.1),
+            "neural net (width 32)": dict(memorizer="neural net", width=32),
+            "transformer (width 32)": dict(memorizer="transformer")}
+
+
+def dynamics_experiments(steps: int = 1000) -> dict:
+    """``{label: TinyExperiment}`` of ``DYNAMICS`` on the 15-cycle, ``memory_report`` at
+    ``log_spaced_steps(steps)`` (paper §3, C7: one-step lookup vs slow geometry)."""
+    steps = check_int("steps", steps, minimum=1)
+    g = tiny_graphs()["cycle"]
+    return {label: TinyExperiment.of(g, kw["memorizer"], steps=steps, eval_steps=log_spaced_steps(steps),
+                                     metrics="memory", **{k: v for k, v in kw.items() if k != "memorizer"})
+            for label, kw in DYNAMICS.items()}
+
+
+@dataclass(frozen=True)
+class Histories(Study):
+    """A study that keeps each run's evaluations over training (``History.evals``) and its wall time
+    (chapter 05's two time scales, paper §3)."""
+
+    def summarize(self, run) -> dict:
+        return dict(evals=run.history.evals, wall_time=run.history.wall_time)
+
+
+def dynamics_study(steps: int = 1000) -> Histories:
+    """Chapter 05's dynamics runs (``dynamics_experiments``) as one cached study: ``{label: [{"evals":
+    [...], "wall_time": s}]}``; ``dynamics_histories`` turns it back into ``History`` objects."""
+    return Histories.of("05_memory_dynamics", dynamics_experiments(steps))
+
+
+def dynamics_histories(result: dict) -> dict:
+    """``{label: History}`` from a computed or loaded ``dynamics_study`` result (one run per label)."""
+    out = {}
+    for label, runs in result.items():
+        if not runs or "evals" not in runs[0]:
+            raise ValueError(f"result[{label!r}] is not a dynamics_study entry (a list of {{'evals': ...}})")
+        out[label] = History(evals=list(runs[0]["evals"]), wall_time=float(runs[0].get("wall_time", 0.0)))
+    return out
+
+
+def dynamics_rows(histories: dict, metric: str = "skewed_margin", at=(1, 10, 100, 1000)) -> list:
+    """One row per run of chapter 05's dynamics (paper §3, C7/C8: memorization fast, geometry slow):
+    label, the first step with 100% edge recovery (None if never), ``metric`` at each step of ``at``
+    (None where not logged) and the final skewed top-1."""
+    rows = []
+    for label, h in histories.items():
+        logged = dict(zip(*(v.tolist() for v in h.series(metric))))
+        if not logged:
+            raise ValueError(f"metric {metric!r} was not logged in the run {label!r}")
+        rows.append([label, h.first_step("edge_recovery", 1.0), *[logged.get(s) for s in at],
+                     float(h.last("skewed_top1"))])
+    return rows
