@@ -165,13 +165,15 @@ def test_ch04_ex1_at_d_100_edges_only_barely_lags():
     assert -0.01 <= full["gap"] - edges["gap"] <= 0.04
 
 
-@pytest.mark.parametrize("d,expected", [(200, 0.2), (300, 0.15)])
-def test_ch04_ex2_almost_the_whole_spectrum_does_not_navigate(d, expected):
+@pytest.mark.parametrize("d", [200, 300])
+def test_ch04_ex2_almost_the_whole_spectrum_does_not_navigate(d):
+    """The collapse is the claim; its decimals depend on the basis the eigensolver picks inside the
+    repeated eigenvalues (0.15 and 0.23 seen at d = 300 on the same machine kind)."""
     g = path_star(d, 5, seed=0)
     test_paths = PathStarTask(g, split_seed=0).test_paths    # chapter 04's held-out leaves (split seed 0)
     acc = spectral_navigator(g, [3 * d, 4 * d - 1], path_index=test_paths, seeds=(0, 1, 2))
     assert acc[3 * d] == 1.0
-    assert acc[4 * d - 1] == pytest.approx(expected, abs=0.05)
+    assert acc[4 * d - 1] <= 0.3
 
 
 # ---------------------------------------------------------------- chapter 05
