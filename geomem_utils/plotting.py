@@ -347,3 +347,37 @@ def plot_phase_diagram(results: list, ax, width: int, depth: int, metric: str = 
     ax.set_ylabel("ℓ (nodes per arm)")
     ax.set_title(title or f"width {width}, depth {depth}: held-out exact match", fontsize=9)
     return ax
+
+
+def plot_erosion(probe: dict, axes, chance: float | None = None):
+    """Chapter 09's erosion probe (``experiments.erosion.ErosionProbe`` result) on three axes: held-out
+    exact match of each recipe over training; teacher-forced accuracy per target position on held-out
+    paths for the first recipe (only v1 erodes); the v1 readout margin (true logit − best other) on
+    held-out and training leaves, with the leaf ↔ first-hop nearest-own score of the embeddings."""
+    if len(axes) != 3:
+        raise ValueError(f"axes: plot_erosion draws on 3 axes, got {len(axes)}")
+    labels = list(probe)
+    colours = dict(zip(labels, ("tab:red", "tab:blue", "tab:green")))
+    for label in labels:
+        ev = probe[label]["evals"]
+        steps = [e["step"] for e in ev]
+        axes[0].plot(steps, [e["test_exact"] for e in ev], color=colours[label], label=label)
+        axes[2].plot(steps, [e["margin_test"] for e in ev], color=colours[label], label=f"{label}: held-out leaves")
+        axes[2].plot(steps, [e["margin_train"] for e in ev], color=colours[label], ls=":",
+                     label=f"{label}: training leaves")
+    if chance is not None:
+        axes[0].axhline(chance, color="grey", ls="--", lw=0.8, label="chance")
+    axes[0].set(xlabel="step", ylabel="held-out exact match", ylim=(-0.03, 1.03), title="held-out paths")
+    axes[0].legend(fontsize=7)
+    ev = probe[labels[0]]["evals"]
+    pos = np.array([e["test_positions"] for e in ev])
+    names = ["root", "v1 (first hop)", *[f"v{i}" for i in range(2, pos.shape[1] - 1)], "leaf"]
+    for j in range(pos.shape[1]):
+        axes[1].plot([e["step"] for e in ev], pos[:, j], label=names[j], lw=2.2 if j == 1 else 1.0)
+    axes[1].plot([e["step"] for e in ev], [e["nearest_own"] for e in ev], color="k", ls="--", lw=1,
+                 label="embeddings: leaf's nearest v1 is its own")
+    axes[1].set(xlabel="step", ylabel="teacher-forced accuracy", ylim=(-0.03, 1.03), title=f"{labels[0]}: by position")
+    axes[1].legend(fontsize=7)
+    axes[2].axhline(0, color="grey", lw=0.8)
+    axes[2].set(xlabel="step", ylabel="v1 logit margin", title="readout of v1 (teacher-forced)")
+    axes[2].legend(fontsize=6)

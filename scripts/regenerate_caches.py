@@ -11,7 +11,7 @@ Run nothing else heavy meanwhile: training times are stored as provenance.
 import argparse
 
 from geomem_utils.cache import load_or_compute, train_or_load
-from geomem_utils.experiments import ablations, knobs
+from geomem_utils.experiments import ablations, erosion, knobs
 from geomem_utils.experiments.in_context import chapter_03a
 from geomem_utils.experiments.path_star import PATH_STAR_DEFAULTS, path_star_experiment
 from geomem_utils.experiments.spectral_bias import StarSpectralBias
@@ -51,6 +51,7 @@ CACHES = {
     "08_staged": (load_or_compute, ablations.staged_study),
     "08_tree_star": (load_or_compute, ablations.tree_study),
     "08_mamba": (load_or_compute, ablations.mamba_study),
+    "09_erosion_probe": (load_or_compute, erosion.erosion_probe),
 }
 
 if __name__ == "__main__":

@@ -201,3 +201,17 @@ def test_plot_phase_diagram_places_each_result():
     M = ax.images[0].get_array()
     assert M.shape == (2, 2) and M[1, 0] == pytest.approx(0.6) and M[0, 1] == pytest.approx(0.9)
     assert len(ax.texts) == 4
+
+
+def test_plot_erosion_draws_each_recipe_and_checks_its_axes():
+    from geomem_utils.plotting import plot_erosion
+    ev = [dict(step=s, test_exact=a, test_positions=[1.0, a, 1.0, 1.0, 1.0], nearest_own=1.0,
+               margin_test=m, margin_train=5.0) for s, a, m in ((100, 1.0, 1.0), (200, 0.5, -1.0))]
+    probe = {"no dropout": dict(evals=ev), "dropout 0.2": dict(evals=ev)}
+    fig, axes = plt.subplots(1, 3)
+    plot_erosion(probe, axes, chance=0.01)
+    assert len(axes[0].lines) == 3 and len(axes[1].lines) == 6 and len(axes[2].lines) == 5  # + chance / zero lines
+    assert axes[1].lines[1].get_linewidth() > axes[1].lines[0].get_linewidth()  # v1 is drawn bold
+    with pytest.raises(ValueError, match="axes"):
+        plot_erosion(probe, axes[:2])
+    plt.close(fig)

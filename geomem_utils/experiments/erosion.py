@@ -1,0 +1,250 @@
+"""Training that holds: held-out accuracy that erodes with longer training, and what stops it (chapter
+09; paper §2's "train longer, reach 100%").
+
+With chapter 02's recipe (no dropout) held-out exact match on G_{d,5} peaks early and then falls while
+every training path stays at 1.00. Only the first hop v1 erodes; the embeddings keep their geometry
+(leaf ↔ first-hop nearest-own stays 1.00); what drifts is the readout of v1 at its target position,
+whose margin on held-out leaves falls below zero while the training leaves' margin keeps growing
+(the wrong v1s land on another node of their own arm).
+Dropout 0.2 stops the erosion on small graphs but slows learning on G_{500,5}, so it is not the
+package default. ``ErosionProbe`` records the mechanism over training; ``erosion_configs`` is the check
+over graphs and seeds (one resumable JSON result per config, ``sweeps.run_config``) and ``holding``
+reads "held-out accuracy after 10× the steps to its peak, as a share of the peak" off each curve.
+
+Regenerate: ``python -m geomem_utils.experiments.erosion --jobs 2`` (about 40 minutes on 2 cores); the
+one-knob screen ``... --screen --jobs 2`` (about 10 minutes); the paper's smallest graph with its 5
+pauses and the full softmax ``... --g5000 20`` (20 minutes of training).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..cache import plain
+from ..config import check_choice, check_int, set_seed
+from ..evaluation import path_star_metrics
+from ..geometry import heatmap_scores, leaf_hop_distances
+from ..tasks import IGNORE
+from ..train import train
+from .base import Study
+from .path_star import PathStarExperiment, path_star_experiment
+from .sweeps import RESULTS_DIR, STRETCH_DIR, load_results, run_config, stored_result
+
+EROSION_DIR = RESULTS_DIR.parent / "erosion"
+
+# The two recipes compared: chapter 02's (the package default) and the same with dropout 0.2 on the
+# attention weights, the residual branches and the embeddings (``models.GPT``).
+HOLDING = "dropout 0.2"
+RECIPES = {"no dropout (chapter 02)": {}, HOLDING: {"dropout": 0.2}}
+# (graph d, recipe) -> steps: about 10x the step at which held-out exact match peaks (chapter 02's recipe
+# peaks at step 150 on G_(50,5) and G_(100,5), 650 on G_(500,5) in data/cost; dropout peaks later).
+# Chapter 02's recipe on G_(100,5) and G_(500,5) is the cost sweep of section 3 (data/cost), not rerun.
+EROSION_STEPS = {(50, "no dropout (chapter 02)"): 4000, (50, HOLDING): 6000, (100, HOLDING): 6000, (500, HOLDING): 8000}
+EROSION_SEEDS = (0, 1, 2)
+
+# The screen: one knob changed at a time on G_{60,5}, seed 9 (chapter 02's recipe peaks at 1.00 there
+# and erodes), 2,000 steps, one run each — which knob removes the erosion?
+SCREEN_DIR = RESULTS_DIR.parent / "erosion_screen"
+SCREEN = {
+    "chapter 02 recipe": {},
+    "weight decay 0.1": dict(weight_decay=0.1),
+    "weight decay 0.1, embeddings too": dict(weight_decay=0.1, decay_embeddings=True),
+    "weight decay 1.0, embeddings too": dict(weight_decay=1.0, decay_embeddings=True),
+    "lr 5e-4": dict(lr=5e-4),
+    "cosine to zero": dict(min_lr_frac=0.0),
+    "full batch": dict(batch_size=0),
+    "4 pauses": dict(n_pause=4),
+    "auxiliary Node2Vec 0.1": dict(node2vec_weight=0.1),
+    "width 256": dict(width=256),
+    "Adam beta2 0.999": dict(betas=(0.9, 0.999)),
+    "dropout 0.1": dict(dropout=0.1),
+    "dropout 0.2": dict(dropout=0.2),
+}
+
+
+def erosion_experiment(d: int, recipe: str, seed: int = 0, steps: int | None = None) -> PathStarExperiment:
+    """G_{d,5} with chapter 02's model and optimiser and one of ``RECIPES``, long enough to see erosion,
+    evaluated every 50 steps."""
+    check_choice("recipe", recipe, tuple(RECIPES))
+    steps = EROSION_STEPS.get((d, recipe), 4000) if steps is None else check_int("steps", steps, minimum=1)
+    return path_star_experiment(d=d, l=5, steps=steps, seed=seed, eval_every=50, **RECIPES[recipe])
+
+
+def erosion_configs(seeds=EROSION_SEEDS) -> list[PathStarExperiment]:
+    return [erosion_experiment(d, recipe, seed) for d, recipe in EROSION_STEPS for seed in seeds]
+
+
+def g5000_experiment(minutes: float = 20.0, dropout: float = 0.0) -> PathStarExperiment:
+    """The paper's smallest graph, G_{5000,5} (20,001 nodes), on 2 cores: the paper's 5 pauses, the full
+    softmax, chapter 02's optimiser and batch (256), width 128, depth 2, ``dropout`` (none by default:
+    on G_{500,5} dropout 0.2 already slowed learning more than erosion cost), a cosine schedule of
+    12,000 steps cut at ``minutes`` of training time, evaluated every 1,000 steps (chapter 09's stretch
+    run used 1 pause, a sampled softmax and batch 512)."""
+    return path_star_experiment(d=5000, l=5, n_pause=5, dropout=dropout, steps=12_000,
+                                max_seconds=round(60 * minutes), eval_every=1000)
+
+
+def screen_configs(steps: int = 2000) -> dict:
+    """``{label: experiment}`` of the one-knob screen (``SCREEN``)."""
+    return {label: path_star_experiment(d=60, l=5, seed=9, steps=steps, eval_every=50, **knob)
+            for label, knob in SCREEN.items()}
+
+
+def screen_rows(out_dir: Path | str = SCREEN_DIR) -> list[dict]:
+    """One row per screened knob with a stored result: label and ``holding`` (factor 10, or the last
+    evaluation when the run is shorter than 10× its peak step)."""
+    rows = []
+    for label, experiment in screen_configs().items():
+        r = stored_result(experiment, out_dir)
+        if r is not None:
+            h = holding(r)
+            rows.append(dict(knob=label, **h, train_exact=r["final"]["train_exact"]))
+    return rows
+
+
+def holding(result: dict, factor: int = 10, metric: str = "test_exact") -> dict:
+    """Read erosion off one stored curve: the peak, its step, the value at ``factor`` × that step (the
+    last evaluation at or before it; ``None`` if the run is shorter) and ``held`` = that value / peak;
+    ``span`` = last step / peak step and ``worst`` = the lowest value / peak from the peak to
+    ``factor`` × its step (or the end of a shorter run); ``at_end`` = final value / peak."""
+    check_int("factor", factor, minimum=1)
+    steps, values = np.asarray(result["curve"]["steps"]), np.asarray(result["curve"][metric], dtype=float)
+    i = int(np.argmax(values))
+    peak, peak_step = float(values[i]), int(steps[i])
+    target = factor * peak_step
+    share = (lambda v: v / peak if peak > 0 else None)  # noqa: E731
+    # ``span``: how many times the peak step the run lasted; ``worst``: the lowest share of the peak
+    # after it, up to 10x (or to the end of a shorter run)
+    after = values[i:][steps[i:] <= target]
+    common = dict(peak=peak, peak_step=peak_step, final=float(values[-1]), span=float(steps[-1] / peak_step),
+                  worst=share(float(after.min())), at_end=share(float(values[-1])))
+    if steps[-1] < target:
+        return dict(common, later=None, held=None)
+    later = float(values[int(np.flatnonzero(steps <= target)[-1])])
+    return dict(common, later=later, held=share(later))
+
+
+def recipe_of(config: dict) -> str:
+    """The ``RECIPES`` label of a stored config (by its dropout)."""
+    for label, knob in RECIPES.items():
+        if config["model"]["dropout"] == knob.get("dropout", 0.0):
+            return label
+    return f"dropout {config['model']['dropout']}"
+
+
+def erosion_table(results: list[dict]) -> list[dict]:
+    """One row per stored erosion result: graph, recipe, seed and ``holding``."""
+    return [dict(d=r["config"]["graph"]["d"], recipe=recipe_of(r["config"]), seed=r["config"]["seed"],
+                 **holding(r)) for r in sorted(results, key=lambda r: (r["config"]["graph"]["d"],
+                                                                        recipe_of(r["config"]), r["config"]["seed"]))]
+
+
+# ------------------------------------------------------------------ the mechanism, measured over training
+@torch.no_grad()
+def v1_readout(model, task, split: str = "test") -> dict:
+    """Teacher-forced readout of v1 (the first hop) on ``split``'s paths: mean margin (true logit − best
+    other) and where the wrong argmaxes go (``own arm``, ``another v1``, ``another arm``, ``special``)."""
+    check_choice("split", split, ("train", "test"))
+    was = model.training
+    model.eval()
+    ex = task.path_examples(split)
+    x, y = ex.inputs_targets(model.token_embedding.weight.device)
+    rows = torch.arange(len(x))
+    at = (y != IGNORE).float().argmax(1) + 1   # the target after the root is v1
+    logits = model.readout(model(x))[rows, at]
+    true = y[rows, at]
+    t = logits[rows, true].clone()
+    logits[rows, true] = -torch.inf
+    margin = float((t - logits.max(1).values).mean())
+    logits[rows, true] = t
+    pred = logits.argmax(1).cpu().numpy()
+    model.train(was)
+    P, g = task.graph.paths, task.graph
+    arms = P[task.split_indices(split)]
+    v1s = set(P[:, 1].tolist())
+    where = dict.fromkeys(("own arm", "another v1", "another arm", "special"), 0)
+    for p, arm, tv in zip(pred, arms, true.cpu().numpy()):
+        if p == tv:
+            continue
+        where["special" if p >= g.n else "own arm" if p in arm else "another v1" if p in v1s else "another arm"] += 1
+    return dict(margin=margin, wrong=where)
+
+
+def erosion_measures(model, task) -> dict:
+    """What the probe records at each evaluation: the path-star metrics with per-position teacher-forced
+    accuracy, the leaf ↔ first-hop heatmap scores of the held-out paths, embedding norms, and the v1
+    readout margin on held-out and training leaves."""
+    out = path_star_metrics(model, task, positions=True)
+    E = model.embeddings()[:task.graph.n]
+    test = task.split_indices("test")
+    hs = heatmap_scores(leaf_hop_distances(E, task.graph, test))
+    norms = np.linalg.norm(E, axis=1)
+    P = task.graph.paths
+    held, trained = v1_readout(model, task, "test"), v1_readout(model, task, "train")
+    out.update(nearest_own=hs["nearest_own"], gap=hs["gap"], norm_leaf=float(norms[P[:, -1]].mean()),
+               norm_first_hop=float(norms[P[:, 1]].mean()), margin_test=held["margin"],
+               margin_train=trained["margin"], wrong_test=held["wrong"])
+    return out
+
+
+@dataclass(frozen=True)
+class ErosionProbe(Study):
+    """The mechanism: G_{60,5}, seed 9 (where chapter 02's recipe peaks at 1.00 and erodes), each
+    recipe for ``steps`` steps with ``erosion_measures`` every 100 steps; cached by its experiments."""
+
+    def compute(self) -> dict:
+        out = {}
+        for label, (experiment,) in self.cells:
+            set_seed(experiment.seed)
+            task = experiment.make_task()
+            model = experiment.make_model(task)
+            h = train(model, task, experiment.train, seed=experiment.seed, eval_every=experiment.eval.eval_every,
+                      evaluate=lambda m: erosion_measures(m, task), progress=False)
+            out[label] = plain(dict(evals=h.evals, wall_time=h.wall_time))
+        return out
+
+
+def erosion_probe(steps: int = 3000, d: int = 60, seed: int = 9) -> ErosionProbe:
+    return ErosionProbe.of("09_erosion_probe", {label: path_star_experiment(d=d, l=5, steps=steps, seed=seed,
+                                                                             eval_every=100, **r)
+                                                 for label, r in RECIPES.items()})
+
+
+def _run(experiment, out_dir):
+    return run_config(experiment, out_dir)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m geomem_utils.experiments.erosion", description=__doc__.split("\n")[0])
+    ap.add_argument("--jobs", type=int, default=1, help="parallel worker processes (one torch thread each)")
+    ap.add_argument("--screen", action="store_true", help="the one-knob screen on G_(60,5) instead")
+    ap.add_argument("--g5000", type=float, metavar="MINUTES", help="G_(5000,5) with the holding recipe instead")
+    ap.add_argument("--out", default=None)
+    a = ap.parse_args(argv)
+    if a.g5000:
+        r = run_config(g5000_experiment(a.g5000), a.out or str(STRETCH_DIR), verbose=True)
+        c = r["curve"]
+        for s_, t, e, f in zip(c["steps"], c["seconds"], c["test_exact"], c["test_first_hop"]):
+            print(f"step {s_:>6} ({t / 60:5.1f} min): held-out exact {e:.2f}, first hop {f:.2f}")
+        return
+    a.out = a.out or str(SCREEN_DIR if a.screen else EROSION_DIR)
+    configs = list(screen_configs().values()) if a.screen else erosion_configs()
+    if a.jobs > 1:
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // a.jobs))
+        with ProcessPoolExecutor(a.jobs) as pool:
+            list(pool.map(_run, configs, [a.out] * len(configs)))
+    else:
+        for c in configs:
+            run_config(c, a.out, verbose=True)
+    for row in (screen_rows(a.out) if a.screen else erosion_table(load_results(Path(a.out)))):
+        print(row)
+
+
+if __name__ == "__main__":
+    main()

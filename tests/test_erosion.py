@@ -1,0 +1,78 @@
+"""Chapter 09's erosion study: the holding rule, the recipes, and the v1 readout probe."""
+import numpy as np
+import pytest
+
+from geomem_utils.cache import cache_key
+from geomem_utils.evaluation import teacher_forced_accuracy
+from geomem_utils.experiments.erosion import (HOLDING, RECIPES, erosion_configs, erosion_experiment, erosion_measures,
+                                              erosion_table, holding, recipe_of, v1_readout)
+from geomem_utils.experiments.path_star import run_path_star
+
+
+def _result(steps, values, dropout=0.0, d=50, seed=0):
+    return dict(curve=dict(steps=list(steps), test_exact=list(values)),
+                config=dict(graph=dict(d=d), model=dict(dropout=dropout), seed=seed))
+
+
+def test_holding_reads_the_value_at_ten_times_the_peak_step():
+    steps = np.arange(50, 2001, 50)
+    values = np.where(steps < 100, 0.5, 1.0) * np.where(steps > 700, 0.6, 1.0)
+    values[steps == 100] = 1.0
+    h = holding(_result(steps, values))
+    assert h["peak"] == 1.0 and h["peak_step"] == 100
+    assert h["later"] == pytest.approx(0.6) and h["held"] == pytest.approx(0.6)   # step 1000 is eroded
+    assert holding(_result(steps, values), factor=5)["held"] == pytest.approx(1.0)  # step 500 is not
+    assert h["final"] == pytest.approx(0.6) and h["worst"] == pytest.approx(0.6) and h["span"] == 20
+
+
+def test_holding_says_when_a_run_is_too_short_and_rejects_a_bad_factor():
+    h = holding(_result([100, 200, 300], [0.2, 0.9, 0.8]))
+    assert h["peak_step"] == 200 and h["later"] is None and h["held"] is None
+    assert h["span"] == 1.5 and h["worst"] == pytest.approx(0.8 / 0.9)
+    with pytest.raises(ValueError, match="factor"):
+        holding(_result([100], [1.0]), factor=0)
+
+
+def test_recipes_are_distinct_configs_and_every_graph_runs_ten_times_its_peak():
+    a, b = (erosion_experiment(50, r) for r in RECIPES)
+    assert cache_key(a) != cache_key(b) and b.model.dropout == 0.2 and a.model.dropout == 0.0
+    assert len(erosion_configs()) == 4 * 3
+    # chapter 09's cost sweep (data/cost) has the chapter 02 recipe peaking at step 150 (d = 50, 100), 650 (d = 500)
+    for d, peak in ((50, 150), (100, 150), (500, 650)):
+        assert erosion_experiment(d, HOLDING).train.steps >= 10 * peak
+    with pytest.raises(ValueError, match="recipe"):
+        erosion_experiment(50, "label smoothing")
+
+
+def test_erosion_table_labels_recipes_by_dropout():
+    rows = erosion_table([_result([50, 500], [1.0, 0.5], dropout=0.0), _result([50, 500], [1.0, 1.0], dropout=0.2)])
+    assert [r["recipe"] for r in rows] == [HOLDING, "no dropout (chapter 02)"]
+    assert [r["held"] for r in rows] == [1.0, 0.5]
+    assert recipe_of(dict(model=dict(dropout=0.3))) == "dropout 0.3"
+
+
+def test_v1_readout_agrees_with_teacher_forced_accuracy():
+    """Oracle: the wrong-argmax counts add up to the teacher-forced misses at v1, and the training
+    leaves (fitted) have a positive margin."""
+    run = run_path_star(d=20, l=5, steps=150, seed=1, progress=False)
+    task, model = run.task, run.model
+    held = v1_readout(model, task, "test")
+    n_test = len(task.split_indices("test"))
+    v1_acc = teacher_forced_accuracy(model, task.path_examples("test"))[1]
+    assert sum(held["wrong"].values()) == round((1 - v1_acc) * n_test)
+    assert v1_readout(model, task, "train")["margin"] > 0
+    m = erosion_measures(model, task)
+    assert 0.0 <= m["nearest_own"] <= 1.0 and m["norm_leaf"] > 0 and len(m["test_positions"]) == 5
+    with pytest.raises(ValueError, match="split"):
+        v1_readout(model, task, "validation")
+
+
+def test_screen_changes_one_knob_at_a_time():
+    from geomem_utils.experiments.erosion import SCREEN, screen_configs, screen_rows
+    configs = screen_configs()
+    base = configs["chapter 02 recipe"].settings()
+    for label, experiment in configs.items():
+        changed = {k for k, v in experiment.settings().items() if v != base[k]}
+        assert changed == set(SCREEN[label]), label
+    assert len({str(cache_key(e)) for e in configs.values()}) == len(SCREEN)
+    assert screen_rows("/nonexistent") == []
