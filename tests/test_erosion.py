@@ -76,3 +76,18 @@ def test_screen_changes_one_knob_at_a_time():
         assert changed == set(SCREEN[label]), label
     assert len({str(cache_key(e)) for e in configs.values()}) == len(SCREEN)
     assert screen_rows("/nonexistent") == []
+
+
+def test_erosion_cells_add_baselines_only_where_missing_and_goal_met_judges_short_runs_at_their_end():
+    from geomem_utils.experiments.erosion import erosion_cells, goal_met
+    ours = [_result([50, 500], [1.0, 0.5], d=50), _result([50, 500], [1.0, 1.0], dropout=0.2, d=100)]
+    cost = [_result([150, 1500], [1.0, 0.84], d=100), _result([150, 1500], [1.0, 0.5], d=50),
+            _result([150, 1500], [1.0, 1.0], d=200)]
+    cells = erosion_cells(ours, cost)
+    assert list(cells) == [(50, "no dropout (chapter 02)"), (100, HOLDING), (100, "no dropout (chapter 02), cost run")]
+    assert goal_met(cells[(50, "no dropout (chapter 02)")]) == (False, [])
+    assert goal_met(cells[(100, "no dropout (chapter 02), cost run")], share=0.8) == (True, [])
+    short = holding(_result([100, 200, 300], [0.9, 0.9, 0.9]))   # 3x its peak step, judged at its end
+    assert goal_met([short]) == (True, [3.0])
+    with pytest.raises(ValueError, match="share"):
+        goal_met([short], share=2)

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ..cache import plain
-from ..config import check_choice, check_int, set_seed
+from ..config import check_choice, check_float, check_int, set_seed
 from ..evaluation import path_star_metrics
 from ..geometry import heatmap_scores, leaf_hop_distances
 from ..tasks import IGNORE
@@ -143,6 +143,28 @@ def erosion_table(results: list[dict]) -> list[dict]:
     return [dict(d=r["config"]["graph"]["d"], recipe=recipe_of(r["config"]), seed=r["config"]["seed"],
                  **holding(r)) for r in sorted(results, key=lambda r: (r["config"]["graph"]["d"],
                                                                         recipe_of(r["config"]), r["config"]["seed"]))]
+
+
+def erosion_cells(results: list[dict], baselines: list[dict] = ()) -> dict:
+    """``{(d, recipe): [holding rows]}`` from stored erosion results, plus chapter 02's recipe on the
+    graphs of ``baselines`` (section 3's cost runs, one seed: recipe "no dropout (chapter 02), cost run")."""
+    cells: dict = {}
+    for r in erosion_table(results):
+        cells.setdefault((r["d"], r["recipe"]), []).append(r)
+    erosion_ds = {d for d, _ in EROSION_STEPS}
+    for r in baselines:
+        d = r["config"]["graph"]["d"]
+        if d in erosion_ds and (d, "no dropout (chapter 02)") not in cells:
+            cells[(d, "no dropout (chapter 02), cost run")] = [holding(r)]
+    return dict(sorted(cells.items()))
+
+
+def goal_met(rows: list[dict], share: float = 0.95) -> tuple[bool, list[float]]:
+    """The erosion goal on one cell: every seed at ≥ ``share`` of its peak at 10× its peak step, a run
+    shorter than that judged at its end. Returns (met, the spans of the runs judged at their end)."""
+    check_float("share", share, minimum=0.0, maximum=1.0)
+    kept = [r["held"] if r["held"] is not None else r["at_end"] for r in rows]
+    return all(k is not None and k >= share for k in kept), [r["span"] for r in rows if r["held"] is None]
 
 
 # ------------------------------------------------------------------ the mechanism, measured over training
