@@ -81,6 +81,20 @@ def check_float(name: str, value, minimum: float | None = None, maximum: float |
     return value
 
 
+# The most memory one builder may ask for before it allocates: well under a 2-core, 24 GiB laptop's
+# kill line (a learner's kernel dies without a word when the OS runs out), well over every chapter's
+# and every paper-scale model's need (G_{10^4,10} at width 784: about 1.1 GiB of training state).
+MAX_BYTES = 8 * 2**30
+
+
+def check_size(what: str, parameters: str, n_bytes: float, limit: float = MAX_BYTES) -> None:
+    """Raise one ValueError naming ``parameters`` if building ``what`` needs more than ``limit`` bytes
+    (an estimate made *before* allocating, so a huge value fails here instead of killing the process)."""
+    if n_bytes > limit:
+        raise ValueError(f"{what} would need about {n_bytes / 2**30:,.1f} GiB, more than the limit of "
+                         f"{limit / 2**30:g} GiB (geomem_utils.config.MAX_BYTES); lower {parameters}")
+
+
 def check_choice(name: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices``, else raise a ValueError naming them."""
     if value not in choices:

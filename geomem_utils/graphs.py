@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from .config import check_choice, check_float, check_int
+from .config import check_choice, check_float, check_int, check_size
 
 # The paper's fixed 16-node irregular graph (spec §2, tiny graphs): a 12-ring with chords 1-3 and 5-8,
 # plus a separate 4-clique {12, 13, 14, 15}.
@@ -25,6 +25,10 @@ IRREGULAR_EDGES = [(12, 15), (5, 8), (5, 6), (8, 9), (7, 8), (1, 3), (13, 14), (
 # Largest star the builders accept (the paper's biggest graph has 90,001 nodes); larger requests would
 # exhaust memory before failing, so they are refused up front with a ValueError naming d and l.
 MAX_NODES = 2_000_000
+
+
+# Building a graph holds its edges as Python tuples before they become one int64 array.
+BYTES_PER_EDGE = 200
 
 
 def _check_size(family: str, d: int, l: int, n: int) -> None:
@@ -172,6 +176,7 @@ def tree_star(d: int, l: int, seed: int | None = 0) -> Graph:
 def cycle(n: int = 15) -> Graph:
     """The n-cycle (the paper's tiny cycle has 15 nodes)."""
     n = check_int("n (number of nodes)", n, minimum=3)
+    check_size(f"cycle(n={n})", "n (number of nodes)", BYTES_PER_EDGE * n)
     return Graph(f"cycle({n})", n, np.asarray([(i, (i + 1) % n) for i in range(n)], dtype=np.int64),
                  params=dict(family="cycle", n=n))
 
@@ -182,6 +187,7 @@ def grid(rows: int = 4, cols: int = 4) -> Graph:
     cols = check_int("cols", cols, minimum=1)
     if rows * cols < 2:
         raise ValueError(f"grid needs at least 2 nodes, got rows={rows}, cols={cols}")
+    check_size(f"grid(rows={rows}, cols={cols})", "rows or cols", BYTES_PER_EDGE * 2 * rows * cols)
     edges = [(r * cols + c, r * cols + c + 1) for r in range(rows) for c in range(cols - 1)]
     edges += [(r * cols + c, (r + 1) * cols + c) for r in range(rows - 1) for c in range(cols)]
     return Graph(f"grid({rows}x{cols})", rows * cols, np.asarray(edges, dtype=np.int64),
@@ -201,11 +207,15 @@ def tiny_star() -> Graph:
 
 
 def from_networkx(G: nx.Graph, name: str | None = None) -> Graph:
-    """Wrap any networkx graph (e.g. ``nx.karate_club_graph()``); nodes are relabelled 0..n-1 in order."""
+    """Wrap an undirected networkx graph (e.g. ``nx.karate_club_graph()``); nodes are relabelled 0..n-1 in
+    order, self-loops dropped. A directed graph is refused (with the one call that converts it)."""
+    if not isinstance(G, nx.Graph):
+        raise TypeError(f"G must be a networkx graph (e.g. nx.karate_club_graph()), got {type(G).__name__}")
     if G.number_of_nodes() == 0:
         raise ValueError("graph G is empty: it needs at least one node")
     if G.is_directed():
-        G = G.to_undirected()
+        raise ValueError("G is directed (a networkx DiGraph): geomem's graphs are undirected, as the "
+                         "paper's are; pass G.to_undirected() to keep each edge once, without direction")
     index = {v: i for i, v in enumerate(G.nodes())}
     edges = sorted({tuple(sorted((index[u], index[v]))) for u, v in G.edges() if u != v})
     return Graph(name or f"networkx({G.number_of_nodes()})", G.number_of_nodes(),

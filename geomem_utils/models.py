@@ -18,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import check_choice, check_float, check_int
+from .config import check_choice, check_float, check_int, check_size
 
 
 ARCHS = ("gpt", "neural_net", "mamba")
@@ -50,6 +50,13 @@ class ModelConfig:
         if self.arch == "gpt" and self.width % self.heads:
             raise ValueError(f"width must be divisible by heads: "
                              f"got width {self.width} and {self.heads} heads")
+        check_size(f"training a {self.arch} of width {self.width}, depth {self.depth} over {self.vocab_size} tokens",
+                   "width, depth or vocab_size", 16 * self.approx_params())
+
+    def approx_params(self) -> int:
+        """Parameters, estimated before building (token and position tables plus ~12·width² per layer):
+        the size check's input, at 16 bytes each to train (weights, gradients, AdamW's two moments)."""
+        return (self.vocab_size + self.block_size) * self.width + max(self.depth, 1) * 12 * self.width ** 2
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 import torch
 from tqdm.auto import tqdm
 
-from .config import check_float, check_int
+from .config import check_float, check_int, check_size
 from .graphs import Graph
 from .spectral import adjacency_sparse, fiedler_vectors, random_walk_matrix, laplacian, linear_cka, n_components, principal_angles
 
@@ -167,6 +167,9 @@ def train_node2vec(graph: Graph, dim: int = 100, lr: float = 0.01, steps: int = 
     lr = check_float("lr", lr, minimum=0.0, strict_min=True)
     init_std = check_float("init_std", init_std, minimum=0.0, strict_min=True)
     row_batch = check_int("row_batch", row_batch, minimum=1)
+    # V in float64 at init, V and its gradient in dtype, and one row_batch × n block of logits
+    check_size(f"Node2Vec of dim {dim} on {graph.n} nodes", "dim (embedding width) or row_batch",
+               graph.n * dim * 24 + min(row_batch, graph.n) * graph.n * 8)
     Q = one_hop_target(graph) if target is None else sp.csr_matrix(target)
     if Q.shape != (graph.n, graph.n):
         raise ValueError(f"target must be {graph.n}×{graph.n} for graph {graph.name!r}, got {Q.shape}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .config import check_choice, check_float, check_int
+from .config import check_choice, check_float, check_int, check_size
 from .graphs import Graph, leaf_split, path_star
 
 IGNORE = -1
@@ -240,7 +240,10 @@ class InContextTask:
         self.d = check_int("d (number of arms)", d, minimum=2)
         self.l = check_int("l (nodes per arm, root included)", l, minimum=2)
         n_nodes = self.d * (self.l - 1) + 1
-        self.n_labels = check_int("n_labels", n_labels, minimum=n_nodes)
+        self.n_labels = check_int("n_labels", n_labels, minimum=1)
+        if self.n_labels < n_nodes:
+            raise ValueError(f"n_labels must be >= the {n_nodes} nodes of G_(d={self.d}, l={self.l}), got "
+                             f"{self.n_labels}: raise n_labels or lower d or l")
         self.reverse = bool(reverse)
         self.vocab = Vocab(self.n_labels, self.SPECIALS)
         self.n_edges = n_nodes - 1
@@ -254,6 +257,9 @@ class InContextTask:
     def sample(self, n: int, rng: np.random.Generator) -> Examples:
         """``n`` fresh examples (each with its own random graph labelling, edge order and goal arm)."""
         n = check_int("n", n, minimum=1)
+        # one random key per label and example, then their argsort: 16 bytes per (example, label)
+        check_size(f"sampling {n} in-context examples over {self.n_labels} labels", "n_labels (or n)",
+                   16 * n * self.n_labels)
         v, g = self.vocab, self._graph
         labels = np.argsort(rng.random((n, self.n_labels)), axis=1)[:, :g.n]     # distinct labels per example
         order = np.argsort(rng.random((n, g.num_edges)), axis=1)                 # shuffled edge list

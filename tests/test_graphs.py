@@ -212,9 +212,11 @@ def test_from_networkx_karate():
     assert nx.is_isomorphic(g.to_networkx(), nx.karate_club_graph())
 
 
-def test_from_networkx_relabels_drops_self_loops_and_symmetrises():
+def test_from_networkx_relabels_and_drops_self_loops():
     G = nx.DiGraph([("a", "b"), ("b", "a"), ("b", "c"), ("c", "c")])
-    g = from_networkx(G, name="toy")
+    with pytest.raises(ValueError, match=r"directed.*G\.to_undirected\(\)"):
+        from_networkx(G)            # refused, with the one call that converts it
+    g = from_networkx(G.to_undirected(), name="toy")
     assert g.name == "toy" and g.n == 3
     assert {frozenset(e) for e in g.edges.tolist()} == {frozenset((0, 1)), frozenset((1, 2))}
     # isolated nodes keep their id
