@@ -80,3 +80,34 @@ def test_installed_versions_match_the_pins():
         if got != pins()[name]:
             mismatched.append(f"{name}: installed {got}, pinned {pins()[name]}")
     assert not mismatched, "environment differs from requirements/constraints.txt: " + "; ".join(mismatched)
+
+
+# ------------------------------------------------------------------ a kernel without the collection
+def _first_code_cell(notebook: Path) -> str:
+    import json
+    cells = json.loads(notebook.read_text())["cells"]
+    return "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+
+
+def test_every_chapter_opens_with_the_install_hint():
+    hint = _first_code_cell(ROOT / "notebooks/00_welcome.ipynb").split("\n\n")[0]
+    assert "import geomem_utils" in hint and "bash scripts/setup.sh" in hint and "%pip install -e .." in hint
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert _first_code_cell(nb).startswith(hint + "\n\n"), f"{nb.name}: first code cell lacks the install hint"
+
+
+def test_first_cell_in_a_bare_environment_prints_the_command(tmp_path):
+    """Chapter 00's first cell, run by a Python with nothing installed (a fresh venv without pip) from a
+    folder where the package is not importable: one sentence naming the command, exit code 1, no
+    traceback."""
+    import subprocess
+    import sys
+    import venv
+    venv.EnvBuilder(with_pip=False).create(tmp_path / "bare")
+    python = tmp_path / "bare" / "bin" / "python"
+    out = subprocess.run([str(python), "-c", _first_code_cell(ROOT / "notebooks/00_welcome.ipynb")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr and "ModuleNotFoundError" not in out.stderr
+    assert "geomem_utils is not installed" in out.stderr and "bash scripts/setup.sh" in out.stderr
+    assert sys.prefix not in str(python)
