@@ -334,19 +334,38 @@ def plot_phase_diagram(results: list, ax, width: int, depth: int, metric: str = 
     09, paper §2's in-weights task at laptop scale). A model size with no stored result is a ValueError."""
     from .experiments.sweeps import phase_grid
     grid = phase_grid(results, width, depth, metric)
+    return _draw_grid(grid, ax, title or f"width {width}, depth {depth}: held-out exact match")
+
+
+def _draw_grid(grid: dict, ax, title: str, spread: tuple | None = None):
+    """An ℓ × d grid of accuracies as an annotated image (``spread``: (low, high) grids shown under
+    each value, e.g. the seeds' min and max)."""
     ds, ls, M = grid["d"], grid["l"], grid["values"]
     ax.imshow(M, cmap="viridis", vmin=0, vmax=1, origin="lower", aspect="auto")
     for i in range(len(ls)):
         for j in range(len(ds)):
             if not np.isnan(M[i, j]):
-                ax.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                        color="k" if M[i, j] > 0.5 else "w")
+                colour = "k" if M[i, j] > 0.5 else "w"
+                ax.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center", fontsize=7, color=colour)
+                if spread is not None:
+                    lo, hi = spread[0]["values"][i, j], spread[1]["values"][i, j]
+                    ax.text(j, i - 0.3, f"{lo:.2f}–{hi:.2f}", ha="center", va="center", fontsize=5, color=colour)
     ax.set_xticks(range(len(ds)), ds)
     ax.set_yticks(range(len(ls)), ls)
     ax.set_xlabel("d (arms)")
     ax.set_ylabel("ℓ (nodes per arm)")
-    ax.set_title(title or f"width {width}, depth {depth}: held-out exact match", fontsize=9)
+    ax.set_title(title, fontsize=9)
     return ax
+
+
+def plot_budget_diagram(results: list, ax, pauses: str, metric: str = "test_exact"):
+    """Chapter 09's budget phase diagram (``experiments.longer``) for one pause setting ("one" or
+    "paper": ℓ pauses): the seeds' mean of the final ``metric`` per (ℓ, d) cell, their min–max below."""
+    from .experiments.longer import BUDGET_SECONDS, budget_grid
+    grids = [budget_grid(results, pauses, metric, reduce) for reduce in ("mean", "min", "max")]
+    name = "1 pause" if pauses == "one" else "ℓ pauses (the paper's count)"
+    return _draw_grid(grids[0], ax, f"{name}, {BUDGET_SECONDS} s per run: held-out exact (seed mean)",
+                      spread=(grids[1], grids[2]))
 
 
 def plot_erosion(probe: dict, axes, chance: float | None = None):

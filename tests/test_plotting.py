@@ -215,3 +215,18 @@ def test_plot_erosion_draws_each_recipe_and_checks_its_axes():
     with pytest.raises(ValueError, match="axes"):
         plot_erosion(probe, axes[:2])
     plt.close(fig)
+
+
+def test_plot_budget_diagram_shows_the_seed_mean_and_spread():
+    from geomem_utils.cache import cache_key
+    from geomem_utils.experiments.longer import BUDGET_DS, BUDGET_LS, budget_experiment
+    from geomem_utils.plotting import plot_budget_diagram
+    res = [dict(config=cache_key(budget_experiment(200, 5, "paper", seed)), final=dict(test_exact=v))
+           for seed, v in ((0, 0.6), (1, 1.0))]
+    fig, ax = plt.subplots()
+    plot_budget_diagram(res, ax, "paper")
+    M = ax.images[0].get_array()
+    assert M.shape == (len(BUDGET_LS), len(BUDGET_DS))
+    assert M[BUDGET_LS.index(5), BUDGET_DS.index(200)] == pytest.approx(0.8)
+    assert [t.get_text() for t in ax.texts] == ["0.80", "0.60–1.00"]
+    plt.close(fig)

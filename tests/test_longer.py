@@ -1,0 +1,61 @@
+"""The budget phase diagram and the long-path runs (experiments.longer, chapter 09)."""
+import numpy as np
+import pytest
+
+from geomem_utils.cache import cache_key
+from geomem_utils.experiments.longer import (BUDGET_DS, BUDGET_LS, BUDGET_SECONDS, BUDGET_STEPS, budget_configs,
+                                             budget_experiment, budget_grid, budget_rows, long_path_experiment,
+                                             n_pause_of)
+
+
+def test_pause_counts_follow_the_paper():
+    assert [n_pause_of(l, "paper") for l in (5, 6, 10)] == [5, 6, 10]   # Table 1: 5 / 6 / 10 pauses
+    assert n_pause_of(8, "one") == 1
+    with pytest.raises(ValueError, match="pauses"):
+        n_pause_of(5, "many")
+
+
+def test_budget_configs_cover_the_grid_with_distinct_keys():
+    cs = budget_configs()
+    assert len(cs) == len(BUDGET_LS) * len(BUDGET_DS) * 2 * 2
+    assert len({str(cache_key(c)) for c in cs}) == len(cs)
+    s = cs[0].settings()
+    assert s["max_seconds"] == BUDGET_SECONDS and s["steps"] == BUDGET_STEPS and s["lr"] == 2e-3
+    cells = {(c.settings()["d"], c.settings()["l"], c.settings()["n_pause"]) for c in cs}
+    assert (2000, 10, 10) in cells and (20, 4, 1) in cells
+    with pytest.raises(ValueError, match="seconds"):
+        budget_experiment(200, 5, seconds=0)
+
+
+def _result(d, l, n_pause, seed, exact, curve=None):
+    e = budget_experiment(d, l, "one" if n_pause == 1 else "paper", seed)
+    curve = curve or dict(steps=[100, 200], seconds=[5.0, 10.0], test_exact=[0.0, exact], test_first_hop=[0.0, exact])
+    return dict(config=cache_key(e), final=dict(test_exact=exact, test_first_hop=exact, train_exact=1.0),
+                curve=curve, nodes=d * (l - 1) + 1, steps_per_s=20.0)
+
+
+def test_budget_grid_reduces_over_seeds_and_leaves_gaps_nan():
+    rs = [_result(200, 5, 5, 0, 0.8), _result(200, 5, 5, 1, 1.0), _result(200, 5, 1, 0, 0.1)]
+    mean, lo, hi = (budget_grid(rs, "paper", reduce=r)["values"] for r in ("mean", "min", "max"))
+    i, j = BUDGET_LS.index(5), BUDGET_DS.index(200)
+    assert mean[i, j] == pytest.approx(0.9) and lo[i, j] == 0.8 and hi[i, j] == 1.0
+    assert budget_grid(rs, "one")["values"][i, j] == pytest.approx(0.1)
+    assert np.isnan(mean).sum() == mean.size - 1
+    with pytest.raises(ValueError, match="reduce"):
+        budget_grid(rs, "one", reduce="median")
+
+
+def test_budget_rows_read_time_to_threshold_off_the_curve():
+    curve = dict(steps=[100, 200, 300], seconds=[5.0, 10.0, 15.0], test_exact=[0.2, 0.95, 0.9],
+                 test_first_hop=[0.2, 0.95, 0.9])
+    (row,) = budget_rows([_result(200, 4, 4, 0, 0.9, curve)], threshold=0.9)
+    assert (row["steps_to"], row["seconds_to"], row["pauses"]) == (200, 10.0, "paper")
+    (never,) = budget_rows([_result(200, 4, 1, 0, 0.5)], threshold=0.9)
+    assert never["steps_to"] is None and never["seconds_to"] is None
+
+
+def test_long_path_experiment_uses_the_paper_pauses_and_a_time_budget():
+    s = long_path_experiment(8, minutes=30).settings()
+    assert (s["d"], s["l"], s["n_pause"], s["max_seconds"], s["steps"]) == (200, 8, 8, 1800, 30_000)
+    with pytest.raises(ValueError, match="minutes"):
+        long_path_experiment(8, minutes=-1)
