@@ -16,6 +16,7 @@ import argparse
 import html
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,30 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 RUN_SECTIONS = ("Two commands", "Troubleshooting")  # README sections that make up the run page
+# Formulas are typeset offline by MathJax 2.7 from Debian's ``libjs-mathjax`` (the nbconvert template's
+# own MathJax 2 configuration, so it renders exactly as the CDN copy would): a packaged, security-
+# maintained build instead of a CDN fetch. Only the parts the TeX → CommonHTML path loads are copied
+# (about 1.5 MB). GEOMEM_MATHJAX names another MathJax 2 folder.
+MATHJAX = Path(os.environ.get("GEOMEM_MATHJAX", "/usr/share/javascript/mathjax"))
+MATHJAX_PARTS = ("MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/Safe.js", "extensions", "jax/input/TeX",
+                 "jax/output/CommonHTML", "jax/element", "fonts/HTML-CSS/TeX/woff")
+MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+
+
+def bundle_mathjax(out: Path, source: Path = MATHJAX) -> None:
+    """Copy the MathJax parts the pages load into ``out/mathjax`` (one clear error if it is missing)."""
+    if not (source / "MathJax.js").exists():
+        raise FileNotFoundError(f"no MathJax 2 at {source}: install Debian's libjs-mathjax "
+                                f"(apt-get install libjs-mathjax) or set GEOMEM_MATHJAX to a MathJax 2 folder")
+    for part in MATHJAX_PARTS:
+        src, dst = source / part, out / "mathjax" / part
+        if not src.exists():
+            continue  # Safe.js ships inside extensions/ in some builds
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src, dst)
 
 STYLE = """<style>
 .geomem-nav{position:sticky;top:0;z-index:10;background:#f6f8fa;border-bottom:1px solid #d0d7de;
@@ -100,7 +125,8 @@ def build_site(out: Path, run: bool = True, quick: bool = False, only: list[str]
     """Export the chapters (executed first when ``run``) to ``out``; return {"pages": [...], "seconds": …}."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
+    bundle_mathjax(out)
+    exporter = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL)
     paths = [p for p in chapters() if only is None or p.stem in only]
     if not paths:
         raise ValueError(f"no chapter notebooks selected (only={only})")

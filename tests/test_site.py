@@ -63,3 +63,57 @@ def test_missing_readme_section_is_a_clear_error(tmp_path):
     readme.write_text("# x\n\n## Two commands\n\nrun it\n")
     with pytest.raises(ValueError, match="Troubleshooting"):
         build_site.readme_sections(readme=readme)
+
+
+# ------------------------------------------------------------------ formulas typeset with the network off
+CHROMIUM = Path(__import__("os").environ.get("GEOMEM_CHROMIUM", "/usr/bin/chromium"))
+
+
+def offline_visible_text(page_file: Path) -> tuple[str, list[str]]:
+    """Open ``page_file`` in headless Chromium with every network request refused; wait (up to 30 s)
+    for MathJax to finish, and return the visible text outside code (MathJax's own TeX sources and
+    hidden copies removed) and the refused requests."""
+    import os
+    from playwright.sync_api import sync_playwright
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {CHROMIUM}: the offline site test is part of CI")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    refused = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        context = browser.new_context(offline=True)
+        context.route(re.compile(r"^https?://"), lambda route: (refused.append(route.request.url), route.abort()))
+        page = context.new_page()
+        page.goto(page_file.resolve().as_uri())
+        try:
+            page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
+                                   " && document.querySelector('.MathJax_CHTML') !== null", timeout=30_000)
+        except Exception:  # playwright's TimeoutError: no MathJax ran (the text then shows raw TeX)
+            pass
+        text = page.evaluate("""() => { const c = document.body.cloneNode(true);
+            c.querySelectorAll('code, pre, script, style, .MJX_Assistive_MathML').forEach(e => e.remove());
+            document.body.appendChild(c); const t = c.innerText; c.remove(); return t; }""")
+        browser.close()
+    return text, refused
+
+
+def raw_tex(text: str) -> list[str]:
+    return re.findall(r"\\ell|\\mathbb|\\frac|\$[^$\n]{1,60}\$", text)
+
+
+def test_formulas_are_typeset_offline(site):
+    out, _ = site
+    assert (out / "mathjax" / "MathJax.js").exists()
+    text, refused = offline_visible_text(out / "00_welcome.html")
+    assert "ℓ" in text and not raw_tex(text), f"raw TeX left on the page: {raw_tex(text)[:5]}"
+    assert not any("mathjax" in u.lower() for u in refused), refused
+
+
+def test_offline_check_sees_raw_tex_from_a_cdn_page(tmp_path):
+    """Negative control: the same page exported with nbconvert's default (CDN) MathJax shows raw TeX offline."""
+    from nbconvert import HTMLExporter
+    nb = nbformat.read(ROOT / "notebooks" / "00_welcome.ipynb", as_version=4)
+    (tmp_path / "cdn.html").write_text(HTMLExporter(template_name="lab").from_notebook_node(nb)[0])
+    text, refused = offline_visible_text(tmp_path / "cdn.html")
+    assert raw_tex(text) and any("mathjax" in u.lower() for u in refused)
