@@ -15,6 +15,8 @@ its figure / axes and prints nothing, so a cell never ends on a repr.
 """
 from __future__ import annotations
 
+import os
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -41,7 +43,8 @@ def set_style(figsize: tuple = FIGSIZE, dpi: int = DPI) -> None:
     """Fix figure size, a low dpi and inline PNG output (every notebook's first cell).
 
     PNG rather than SVG because nbval ignores images but would compare SVG text; the low dpi keeps
-    each stored notebook small.
+    each stored notebook small. ``GEOMEM_FIGURE_FORMAT=retina`` (set by the site build) emits the same
+    figures at twice the pixels for high-density screens.
     """
     mpl.rcParams.update({
         "figure.figsize": tuple(figsize), "figure.dpi": dpi, "savefig.dpi": dpi,
@@ -52,7 +55,7 @@ def set_style(figsize: tuple = FIGSIZE, dpi: int = DPI) -> None:
         from IPython import get_ipython
         if get_ipython() is not None:
             from matplotlib_inline.backend_inline import set_matplotlib_formats
-            set_matplotlib_formats("png")
+            set_matplotlib_formats("retina" if os.environ.get("GEOMEM_FIGURE_FORMAT") == "retina" else "png")
     except ImportError:  # pragma: no cover - matplotlib-inline ships with ipykernel
         pass
 

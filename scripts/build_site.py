@@ -59,7 +59,9 @@ STYLE = """<style>
  padding:8px 16px;font:14px system-ui,sans-serif;display:flex;gap:18px}
 .geomem-nav a{color:#0b5cad;text-decoration:none}.geomem-page{max-width:980px;margin:24px auto;
  font:16px/1.5 system-ui,sans-serif;padding:0 16px}.geomem-page td{padding:6px 10px;vertical-align:top}
-.geomem-page code,.geomem-page pre{background:#f6f8fa}.geomem-page pre{padding:10px;overflow:auto}
+.geomem-page code,.geomem-page pre{background:#f6f8fa}
+.geomem-toc{max-width:980px;margin:12px auto;font:14px system-ui,sans-serif;padding:0 16px}
+.geomem-toc ul{margin:4px 0;padding-left:20px}.geomem-toc .toc-h3{margin-left:18px;font-size:13px}.geomem-page pre{padding:10px;overflow:auto}
 </style>"""
 
 
@@ -79,8 +81,11 @@ def title_and_claim(nb) -> tuple[str, str]:
 
 def execute(nb, quick: bool, timeout: int = 1800):
     """Run a notebook in memory, in notebooks/ (so its data/ paths resolve), in quick or default mode."""
-    saved = {k: os.environ.get(k) for k in ("GEOMEM_QUICK", "MPLBACKEND")}
+    saved = {k: os.environ.get(k) for k in ("GEOMEM_QUICK", "MPLBACKEND", "GEOMEM_FIGURE_FORMAT")}
     os.environ["GEOMEM_QUICK"] = "1" if quick else ""
+    # figures for high-density screens: twice the pixels, shown at the usual size (plotting.set_style);
+    # the notebooks' own stored outputs stay small
+    os.environ["GEOMEM_FIGURE_FORMAT"] = "retina"
     os.environ.pop("MPLBACKEND", None)  # the kernel's inline backend draws the figures (test.sh sets Agg)
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
@@ -92,6 +97,18 @@ def execute(nb, quick: bool, timeout: int = 1800):
             else:
                 os.environ[k] = v
     return nb
+
+
+def table_of_contents(body: str) -> str:
+    """A list of links to the page's section headings (``h2``, with ``h3`` nested), from the anchors
+    nbconvert gives every heading."""
+    items = []
+    for level, anchor, text in re.findall(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', body, re.S):
+        label = html.escape(html.unescape(re.sub(r"<[^>]+>", "", text)).strip())
+        items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{label}</a></li>')
+    if not items:
+        return ""
+    return f'<details class="geomem-toc" open><summary>Contents</summary><ul>{"".join(items)}</ul></details>'
 
 
 def nav(pages: list[tuple[str, str]], i: int | None) -> str:
@@ -138,7 +155,8 @@ def build_site(out: Path, run: bool = True, quick: bool = False, only: list[str]
         if run:
             execute(nb, quick)
         body, _ = exporter.from_notebook_node(nb)
-        body = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>{STYLE}{nav(pages, i)}", body, count=1)
+        toc = table_of_contents(body)
+        body = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>{STYLE}{nav(pages, i)}{toc}", body, count=1)
         (out / pages[i][0]).write_text(body)
         log(f"{pages[i][0]:<40} {'executed and ' if run else ''}exported in {time.perf_counter() - t:5.1f} s")
     rows = "".join(

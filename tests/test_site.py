@@ -56,6 +56,26 @@ def test_execute_mode_runs_a_chapter_in_memory(tmp_path):
     page = (tmp_path / "00_welcome.html").read_text()
     assert result["pages"] == ["00_welcome.html"] and "quick mode    on" in page
     assert (ROOT / "notebooks" / "00_welcome.ipynb").read_bytes() == source  # never rewritten
+    # figures at twice the pixels for high-density screens: the <img> is shown at half its pixel width
+    import base64
+    import struct
+    imgs = re.findall(r'<img [^>]*src="data:image/png;base64,([^"]+)"[^>]*width="(\d+)"', page)
+    assert imgs, "no sized (retina) figure on the executed page"
+    for data, shown in imgs:
+        pixel_width = struct.unpack(">I", base64.b64decode(data[:48])[16:20])[0]  # the PNG header's width
+        assert pixel_width >= 2 * int(shown) - 2
+
+
+def test_every_chapter_page_has_a_table_of_contents(site):
+    out, result = site
+    for name in result["pages"]:
+        page = (out / name).read_text()
+        toc = re.search(r'<details class="geomem-toc".*?</details>', page, re.S)
+        assert toc, f"{name}: no table of contents"
+        anchors = re.findall(r'href="#([^"]+)"', toc.group(0))
+        assert len(anchors) >= 2, name
+        for a in anchors:
+            assert f'id="{a}"' in page, f"{name}: contents link #{a} has no heading"
 
 
 def test_missing_readme_section_is_a_clear_error(tmp_path):
