@@ -8,7 +8,7 @@ config -> graphs -> tasks -> models
 -> experiments.base -> experiments.path_star -> experiments.in_context -> experiments.tiny
 -> experiments.knobs -> experiments.ablations -> experiments.spectral_bias -> experiments.sweeps
 -> experiments.erosion -> experiments.longer
--> tables -> plotting -> memory_plots -> widgets -> memory_widgets.
+-> tables -> claims -> plotting -> memory_plots -> widgets -> memory_widgets.
 """
 __version__ = "0.2.0"
 

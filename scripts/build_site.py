@@ -111,6 +111,18 @@ def table_of_contents(body: str) -> str:
     return f'<details class="geomem-toc" open><summary>Contents</summary><ul>{"".join(items)}</ul></details>'
 
 
+VERDICT_COLOURS = {"agree": "#1a7f37", "partly": "#9a6700", "disagree": "#cf222e", "not searched": "#57606a"}
+
+
+def verdict_cell(chapter: str) -> str:
+    """A chapter's claims with their verdicts, from ``geomem_utils.claims`` (the source the README's
+    chapter table and the chapters' summary tables are tested against)."""
+    from geomem_utils.claims import CLAIMS
+    return "<br>".join(f'<span title="{html.escape(c.evidence)}">{html.escape(c.claim)}: '
+                       f'<b style="color:{VERDICT_COLOURS[c.verdict]}">{c.verdict}</b></span>'
+                       for c in CLAIMS if c.chapter == chapter) or "—"
+
+
 def nav(pages: list[tuple[str, str]], i: int | None) -> str:
     """The bar on top of every page: index, run page, previous and next chapter."""
     links = ['<a href="index.html">Chapters</a>', '<a href="run.html">Run it yourself</a>']
@@ -160,12 +172,13 @@ def build_site(out: Path, run: bool = True, quick: bool = False, only: list[str]
         (out / pages[i][0]).write_text(body)
         log(f"{pages[i][0]:<40} {'executed and ' if run else ''}exported in {time.perf_counter() - t:5.1f} s")
     rows = "".join(
-        f"<tr><td><a href='{href}'>{html.escape(title)}</a></td><td>{html.escape(title_and_claim(nb)[1])}</td></tr>"
+        f"<tr><td><a href='{href}'>{html.escape(title)}</a></td><td>{html.escape(title_and_claim(nb)[1])}</td>"
+        f"<td>{verdict_cell(href.split('_')[0])}</td></tr>"
         for (href, title), nb in zip(pages, notebooks))
     mode = ("executed in quick mode" if quick else "executed in default mode") if run else "stored outputs"
     index = (f"<h1>geomem — the chapters</h1><p>A static reading copy of the collection ({mode}, built "
              f"{time.strftime('%Y-%m-%d')}). Sliders and buttons need a live kernel: see "
-             f"<a href='run.html'>run it yourself</a>.</p><table><tr><th>chapter</th><th>paper sections</th></tr>{rows}</table>")
+             f"<a href='run.html'>run it yourself</a>.</p><table><tr><th>chapter</th><th>paper sections</th><th>claims and today's verdict</th></tr>{rows}</table>")
     (out / "index.html").write_text(page("geomem — chapters", index, nav(pages, None)))
     run_md = "# Run it yourself\n\nThis page is the README's set-up and troubleshooting sections.\n\n" + readme_sections()
     (out / "run.html").write_text(page("geomem — run it yourself", mistune.html(run_md), nav(pages, None)))

@@ -138,16 +138,21 @@ def _copy_chapter(root: Path, prefix: str = "") -> str:
     return name
 
 
-def slider_redraws(page, url: str, name: str, shots: Path) -> dict:
-    """Run the notebook in JupyterLab, move the panel's d slider one step, and report what happened:
-    ``rendered`` (the panel and its figure appeared, no widget error) and ``changed`` (the figure after
-    the move differs from the one before)."""
+def _open_and_run_all(page, url: str, name: str) -> None:
+    """Open notebook ``name`` in JupyterLab, wait until its kernel is connected and idle, Run All."""
     page.goto(f"{url}/lab/tree/{name}?token={TOKEN}")
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
     _wait_for_kernel(url)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=30_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+def slider_redraws(page, url: str, name: str, shots: Path) -> dict:
+    """Run the notebook in JupyterLab, move the panel's d slider one step, and report what happened:
+    ``rendered`` (the panel and its figure appeared, no widget error) and ``changed`` (the figure after
+    the move differs from the one before)."""
+    _open_and_run_all(page, url, name)
     panel = page.locator(WIDGET).first
     figure = panel.locator("img").first
     figure.wait_for(state="visible", timeout=int(os.environ.get("GEOMEM_BROWSER_TIMEOUT", 120)) * 1000)
@@ -196,3 +201,137 @@ def test_browser_check_catches_a_broken_callback(browser, lab, tmp_path):
     result = _run(browser, lab, tmp_path, prefix=BROKEN)
     assert result["rendered"] and result["d_readout"].strip() == "7"
     assert not result["changed"], "the check did not notice a callback that ignores the slider"
+
+
+# ------------------------------------------------------------------ every widget the chapters display
+# One generated notebook builds each chapter's widget from the package at quick-mode sizes (the chapters'
+# own cells are executed by nbval). Per widget: what to do to it ("slider": first slider one step right,
+# "select": the first dropdown's second option, "train": press the panel's button) — and then its output
+# must change. Screenshots after the change go to SHOTS.
+SHOTS = ROOT / "build" / "widget-screenshots"
+GALLERY_SETUP = """\
+import numpy as np
+from geomem_utils import cycle, grid, path_star
+from geomem_utils.cache import load_or_compute
+from geomem_utils.experiments import run_tiny
+from geomem_utils.experiments.knobs import knob_study
+from geomem_utils.geometry import project_2d, spectral_embedding
+from geomem_utils.memory_widgets import (knob_explorer, knob_panel, memory_explorer, node2vec_panel,
+                                         succinctness_calculator)
+from geomem_utils.readouts import memory_report
+from geomem_utils.widgets import embedding_explorer, in_context_panel, path_star_explorer, retrain_panel
+"""
+GALLERY = [  # (chapter, widget expression, action)
+    ("01", "path_star_explorer(d=6, l=5, n_pause=2)", "slider"),
+    ("02", "retrain_panel(d=20, steps=40)", "train"),
+    ("03a", "in_context_panel(steps=100)", "train"),
+    ("03b", "retrain_panel(d=20, steps=40, freeze_embeddings=True)", "train"),
+    ("04", "embedding_explorer({name: {'PCA': project_2d(spectral_embedding(path_star(8, 5, seed=0), k), 'pca')}"
+           " for name, k in (('spectral, 4 vectors', 4), ('spectral, 8 vectors', 8))},"
+           " path_star(8, 5, seed=0).arm_of()[1:].tolist() + [0], None)", "select"),
+    ("05", "memory_explorer({g.name: {m: (lambda r: (r.model.embeddings()[:g.n].numpy(), g,"
+           " memory_report(r.model, r.task)))(run_tiny(g, m, steps=30)) for m in ('neural net', 'transformer')}"
+           " for g in (cycle(15), grid(3, 3))})", "select"),
+    ("05", "succinctness_calculator()", "slider"),
+    ("06", "node2vec_panel(steps=200)", "train"),
+    ("07", "knob_explorer(load_or_compute(knob_study())[0], cycle(15))", "select"),
+    ("07", "knob_panel(steps=200)", "train"),
+]
+# What a widget shows: its figures' bytes and its printed text (not the DOM, which a redraw of the same
+# picture rebuilds with other attributes).
+SIGNATURE = """el => { const out = el.querySelector('.widget-output') || el;
+                       return [...out.querySelectorAll('img')].map(i => i.getAttribute('src')).join('|')
+                              + '#' + out.innerText; }"""
+ACT = {
+    "slider": "el.querySelector('.widget-slider .noUi-handle')",
+    "select": "el.querySelector('select')",
+    "train": "el.querySelector('button')",
+}
+
+
+def _gallery(root: Path, broken: int | None = None) -> str:
+    """The gallery notebook; ``broken``: index of a widget whose callback ignores its controls and
+    redraws its first picture (the negative control)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(GALLERY_SETUP))
+    for i, (_, expr, _) in enumerate(GALLERY):
+        src = f"w = {expr}\n"
+        if i == broken:  # the callback ignores every control: it redraws its first picture
+            src += "w.f = (lambda f, first: lambda **k: f(**first))(w.f, dict(w.kwargs))\n"
+        nb.cells.append(nbformat.v4.new_code_cell(src + "w"))
+    nbformat.write(nb, root / "gallery.ipynb")
+    return "gallery.ipynb"
+
+
+def gallery_check(page, url: str, name: str, shots: Path, only=None) -> list[dict]:
+    """Run the gallery in JupyterLab; for each widget, do its action and report ``rendered`` (its panel
+    appeared with no widget error), ``changed`` (its output area changed) and console errors."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _open_and_run_all(page, url, name)
+    timeout = int(os.environ.get("GEOMEM_BROWSER_TIMEOUT", 180)) * 1000
+    page.locator(WIDGET).nth(len(GALLERY) - 1).wait_for(state="attached", timeout=timeout)
+    shots.mkdir(parents=True, exist_ok=True)
+    report = []
+    for i, (chapter, expr, action) in enumerate(GALLERY):
+        if only is not None and i not in only:
+            continue
+        panel = page.locator(WIDGET).nth(i)
+        panel.scroll_into_view_if_needed()
+        if action != "train":  # an explorer draws on display: wait for its first picture
+            panel.locator("img").first.wait_for(state="visible", timeout=timeout)
+        before = panel.evaluate(f"el => ({SIGNATURE})(el)")
+        seen = len(errors)
+        control = panel.evaluate_handle(f"el => {ACT[action]}")
+        if action == "slider":
+            control.as_element().focus()
+            page.keyboard.press("ArrowRight")
+        elif action == "select":
+            panel.locator("select").first.select_option(index=1)
+        else:
+            control.as_element().click()
+        try:
+            page.wait_for_function(
+                f"""([i, old]) => {{ const el = document.querySelectorAll('.widget-interact')[i];
+                                     const now = ({SIGNATURE})(el);
+                                     return now !== old && now.length > 1; }}""",
+                arg=[i, before], timeout=timeout)
+            changed = True
+        except Exception:  # playwright's TimeoutError: the output never changed
+            changed = False
+        panel.screenshot(path=str(shots / f"{i:02d}-chapter{chapter}-{expr.split('(')[0]}.png"))
+        text = page.locator("body").inner_text()
+        report.append(dict(index=i, chapter=chapter, widget=expr.split("(")[0], changed=changed,
+                           rendered="model not found" not in text and "Error displaying widget" not in text,
+                           console_errors=errors[seen:]))
+    return report
+
+
+def _run_gallery(browser, lab, tmp_path, broken=None, only=None, shots=SHOTS):
+    url, root = lab
+    name = _gallery(root, broken)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        return gallery_check(page, url, name, shots, only)
+    except Exception:
+        page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+
+
+def test_every_chapter_widget_responds_in_jupyterlab(browser, lab, tmp_path):
+    report = _run_gallery(browser, lab, tmp_path)
+    print(f"screenshots after each change: {SHOTS}")
+    assert len(report) == len(GALLERY)
+    for r in report:
+        assert r["rendered"], f"{r['widget']} (chapter {r['chapter']}) did not render: {r}"
+        assert r["changed"], f"{r['widget']} (chapter {r['chapter']}) did not change its output: {r}"
+        assert not r["console_errors"], f"{r['widget']} (chapter {r['chapter']}): JavaScript errors {r['console_errors']}"
+
+
+def test_gallery_check_catches_a_frozen_widget(browser, lab, tmp_path):
+    """Negative control: the succinctness calculator with its redraw disabled must be reported unchanged."""
+    i = next(k for k, (_, expr, _) in enumerate(GALLERY) if expr.startswith("succinctness"))
+    (r,) = _run_gallery(browser, lab, tmp_path, broken=i, only={i}, shots=tmp_path / "shots")
+    assert r["rendered"] and not r["changed"], f"the check did not notice a widget that ignores its slider: {r}"

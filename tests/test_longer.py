@@ -59,3 +59,13 @@ def test_long_path_experiment_uses_the_paper_pauses_and_a_time_budget():
     assert (s["d"], s["l"], s["n_pause"], s["max_seconds"], s["steps"]) == (200, 8, 8, 1800, 30_000)
     with pytest.raises(ValueError, match="minutes"):
         long_path_experiment(8, minutes=-1)
+
+
+def test_g5000_ablation_changes_one_knob_at_a_time():
+    from geomem_utils.experiments.longer import G5000_ABLATION, g5000_ablation
+    runs = {k: e.settings() for k, e in g5000_ablation(10).items()}
+    base = runs["5 pauses, full softmax, batch 256"]
+    assert (base["d"], base["l"], base["n_pause"], base["sampled_softmax"], base["max_seconds"]) == (5000, 5, 5, 0, 600)
+    for label, knob in G5000_ABLATION.items():
+        differs = {k for k in base if runs[label][k] != base[k]}
+        assert differs == set(knob), label

@@ -45,6 +45,9 @@ def test_index_follows_the_chapter_map_and_pages_link_to_neighbours(site):
     assert links == result["pages"]
     second = (out / result["pages"][1]).read_text()
     assert f'href="{result["pages"][0]}"' in second and f'href="{result["pages"][2]}"' in second
+    from geomem_utils.claims import CLAIMS
+    for c in CLAIMS:  # the index shows every claim's verdict, read from the registry
+        assert re.search(rf"{re.escape(c.claim)}: <b[^>]*>{re.escape(c.verdict)}</b>", index), c.claim
     run = (out / "run.html").read_text()
     assert "scripts/lab.sh" in run and "Troubleshooting" in run
 

@@ -1,0 +1,115 @@
+"""The claims and today's verdicts: one source for the chapters' summary tables, the README's chapter
+table and the reading site's index (so they cannot drift). A verdict is "agree", "partly", "disagree"
+or "not searched" (a single setting was run; no grid was searched yet). Paper claims C1–C17 and the
+Mamba claim are numbered as in ``paper-spec.md`` §3.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import check_choice
+
+VERDICTS = ("agree", "partly", "disagree", "not searched")
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim: str          # C1 … C17, Mamba
+    chapter: str        # the chapter that tests it: "02", "03a", …
+    statement: str      # the paper's claim, one line
+    verdict: str        # one of VERDICTS
+    evidence: str       # the numbers behind the verdict, from the chapter's stored outputs
+
+    def __post_init__(self):
+        check_choice("verdict", self.verdict, VERDICTS)
+
+
+CLAIMS = (
+    Claim('C1', '03a',
+          'In-context path-star fails under next-token training: v1 at chance, later tokens ~100% (Clever Hans); reverse targets succeed.',
+          'partly',
+          "fwd: v1 0.51 (chance 0.5), TF after v1 [1.0,1.0,1.0] -> agree; reverse exact 0.00 -> 'disagree (not learned in budget)' [unchecked c.5/c.14]"),
+    Claim('C2', '02',
+          "A model that memorized one path-star's edges in its weights decodes full paths to held-out leaves (paper: up to 100% at 20k-90k nodes).",
+          'agree',
+          'G_(100,5), 200 steps: held-out exact 1.00, first hop 1.00 vs 1/100 [unchecked c.8]; checked: exact>=0.5 True, v1>20x chance True'),
+    Claim('C3', '03b',
+          'No reverse-learning cascade: per-position held-out accuracies rise together, not last-token-first.',
+          'partly',
+          '90% at step: root 10, v3 40, v2 50, leaf 90, v1 100: no last-first cascade, but v1 comes last, not together'),
+    Claim('C4', '03b',
+          'The hardest token alone (first-hop-only objective, target v1) is learnable on held-out leaves, far above 1/d.',
+          'agree',
+          'first hop only: held-out v1 0.80 vs chance 0.010; train 1.00, edges 1.00 [unchecked c.7]; checked: >20x chance True'),
+    Claim('C5', '03b',
+          'With token embeddings (and tied unembedding) frozen, the in-weights task fails although edges are memorized.',
+          'agree',
+          'frozen: edge recovery 1.00, train exact 1.00, held-out v1 0.00 (full) / 0.00 (first hop) vs chance 0.01 [unchecked c.10]'),
+    Claim('C6', '04',
+          'Embeddings are globally geometric on unseen paths (leaf near its v1); weaker but present with edges-only training.',
+          'agree',
+          'G_(200,5) nearest own 1.00/1.00/0.94 (chance 0.02), gap 0.45/0.43/0.39; 1-step nav 1.00/0.98/0.92; edges-only weaker True'),
+    Claim('C7', '05',
+          'The same architectures can memorize associatively: frozen embeddings give 100% edge recovery, no geometry; wide frozen model in ~1 step.',
+          'agree',
+          'assoc: recovery 1.00 on 4/4, skewed margin -0.01/-0.34/-0.16/-0.16, geom level ~0; wide frozen (512) 100% at step 1'),
+    Claim('C8', '05',
+          'With trainable embeddings, geometry emerges from edge-only supervision in the Transformer and the neural net.',
+          'partly',
+          "skewed margin NN +1.52/+5.46/+2.14/+0.97 (paper 4.08/2.51/7.87/8.13, 'agree in kind'); TF +1.01/+8.27/+3.31/+5.56"),
+    Claim('C9', '05',
+          'Geometry is not more succinct than lookup on path-stars and cycles: geometric/associative cost ratio lies in [1, 2].',
+          'agree',
+          'bits ratio G_4,5 1.12, G_5000,5 1.02, G_1e4,10 1.01, 15-cycle 2.00, 1e6-cycle 2.00; l2 ratio 1.00-1.03 [unchecked c.18]'),
+    Claim('C10', '06',
+          "Node2Vec: C(0) ~ -L; V converges onto the Fiedler-like eigenvectors of -L, which enter C(t)'s null space.",
+          'partly',
+          'C(0) err <=5e-17; cycle: 2 survivors, ||Ce|| 8.8e-06 vs >=6.0e-02; star/grid/irreg: Fiedler ||Ce|| ~ others (0.16 vs 0.17)'),
+    Claim('C11', '06',
+          "Headroom: Node2Vec's geometry is cleaner than the Transformer's and neural net's, which beat the associative model's.",
+          'partly',
+          "conc. N2V .96/.98/1.00/.59 > TF .44/.52/.48/.31 > NN .30/.31/.29/.12 > assoc .18/.15/.10/.06; TF>NN 'differs from paper'"),
+    Claim('C12', '08',
+          'Both edge dirs -> forward path works; forward-only edges -> both fail; backward-only -> only reverse works; reverse learned faster.',
+          'partly',
+          'both/fwd held-out 1.00 (50% by step 120); fwd-only 0.00/0.00; reverse paths 0.08 (both), 0.00 (bwd) despite train 1.00'),
+    Claim('C13', '08',
+          'Pause tokens speed up convergence.',
+          'not searched',
+          "G_(100,5): 0/2/4/6 pauses all reach 50% at step 120; final 0.92/1.00/1.00/1.00 ('do not see the speed-up' at this scale)"),
+    Claim('C14', '08',
+          'Staged training (edges to 100% first, then paths at lower lr) peaks high, then decays.',
+          'agree',
+          'staged: peak 1.00 at step 240, final 0.40, edge recovery 0.89; mixed: 1.00 final, edges 1.00 (600 steps)'),
+    Claim('C15', '08',
+          'Tree-stars are harder but above chance (split at leaf vs split at first hop).',
+          'partly',
+          'T_(16,4): split at leaf first hop 0.88 vs 1/16, exact 0.00; split at first hop: first hop 0.00, exact 0.00; train 1.00'),
+    Claim('C16', '07',
+          '15-cycle NN: N(0,1) init + lr 1e-4 is associative; small init, lr 0.1, weight decay 10 or dropout 0.4 give geometry.',
+          'partly',
+          '3/5 knobs agree (base, init 0.02, wd 10: skewed +8.05/+3.49); lr 0.1 -0.05 (borderline), dropout 0.4 -0.87 -> associative'),
+    Claim('C17', '07',
+          'Self-edges (u,u) remove the zigzag component (mass on the most negative eigenvectors; anti-aligned neighbours).',
+          'agree',
+          'zigzag share NN 0.29->0.11, TF 0.27->0.06; cos(adjacent) NN -0.15->+0.53, TF +0.26->+0.59 [unchecked c.7]'),
+    Claim('Mamba', '08',
+          'Mamba also solves the in-weights path-star task, with strong edges-only geometry.',
+          'partly',
+          "Mamba G_(100,5) 1200 steps: train 1.00, held-out exact 0.00 ('not reproduced'); nearest own 1.00, gap 0.37/0.33 (geometric)"),
+)
+
+
+def claims_of(chapter: str) -> list[Claim]:
+    """The claims a chapter tests, in claim order; a chapter with none is a ValueError naming it."""
+    found = [c for c in CLAIMS if c.chapter == chapter]
+    if not found:
+        raise ValueError(f"chapter {chapter!r} tests no claim; chapters with claims: {sorted({c.chapter for c in CLAIMS})}")
+    return found
+
+
+def verdict_of(claim: str) -> str:
+    for c in CLAIMS:
+        if c.claim == claim:
+            return c.verdict
+    raise ValueError(f"claim {claim!r} is not one of {[c.claim for c in CLAIMS]}")

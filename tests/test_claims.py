@@ -1,0 +1,69 @@
+"""One source of verdicts (geomem_utils.claims): the chapters' own summary tables, the README's chapter
+table and the site's index must say what it says."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from geomem_utils.claims import CLAIMS, VERDICTS, Claim, claims_of, verdict_of
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = {p.name.split("_")[0]: p for p in (ROOT / "notebooks").glob("[0-9][0-9]*.ipynb")}
+
+
+def test_every_claim_names_a_chapter_and_a_known_verdict():
+    assert [c.claim for c in CLAIMS][:17] == [f"C{i}" for i in range(1, 18)]
+    for c in CLAIMS:
+        assert c.chapter in NOTEBOOKS, c
+        assert c.verdict in VERDICTS
+    with pytest.raises(ValueError, match="verdict"):
+        Claim("C0", "02", "x", "maybe", "y")
+    with pytest.raises(ValueError, match="chapter"):
+        claims_of("99")
+    assert verdict_of("C2") == "agree"
+
+
+def summary_rows(chapter: str) -> dict[str, list[str]]:
+    """``{claim: [verdict, …]}`` from the verdict tables a chapter's stored outputs print (lines that start
+    with a claim id and end in a verdict column)."""
+    nb = json.loads(NOTEBOOKS[chapter].read_text())
+    rows: dict[str, list[str]] = {}
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            for line in "".join(out.get("text", "")).splitlines():
+                m = re.match(r"\s*(C\d+|Mamba)\s", line)
+                last = re.split(r"\s{2,}", line.strip())[-1]
+                word = re.match(r"(agree|partly|disagree|not searched)\b", last)
+                if m and word:
+                    rows.setdefault(m.group(1), []).append(word.group(1))
+    return rows
+
+
+def combined(verdicts: list[str]) -> str:
+    """A claim tested by several rows: their common verdict, or "partly" when they differ."""
+    return verdicts[0] if len(set(verdicts)) == 1 else "partly"
+
+
+CHAPTER_ROWS = {(c.claim, c.chapter): rows for c in CLAIMS
+                for rows in [summary_rows(c.chapter).get(c.claim)] if rows}
+
+
+def test_some_chapters_print_verdict_tables():
+    assert {"C1", "C3", "C4", "C5"} <= {claim for claim, _ in CHAPTER_ROWS}
+
+
+@pytest.mark.parametrize("claim, chapter", list(CHAPTER_ROWS), ids=[c for c, _ in CHAPTER_ROWS])
+def test_chapter_summary_table_agrees_with_the_registry(claim, chapter):
+    rows = CHAPTER_ROWS[(claim, chapter)]
+    assert combined(rows) == verdict_of(claim), \
+        f"chapter {chapter}'s table says {rows} for {claim}, the registry {verdict_of(claim)!r}"
+
+
+def test_readme_chapter_table_shows_the_registry_verdicts():
+    readme = (ROOT / "README.md").read_text()
+    for chapter in sorted({c.chapter for c in CLAIMS}):
+        row = next((l for l in readme.splitlines() if l.startswith(f"| {chapter} | `")), None)
+        assert row is not None, f"README chapter table has no row for {chapter}"
+        expected = ", ".join(f"{c.claim} {c.verdict}" for c in claims_of(chapter))
+        assert f"| {expected} |" in row, f"README row {chapter}: expected verdicts {expected!r}"
