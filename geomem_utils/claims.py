@@ -1,6 +1,6 @@
 """The claims and today's verdicts: one source for the chapters' summary tables, the README's chapter
 table and the reading site's index (so they cannot drift). A verdict is "agree", "partly", "disagree"
-or "not searched" (a single setting was run; no grid was searched yet). Paper claims C1–C17 and the
+or "not searched" (a single setting was run; no grid was searched yet). Paper claims C1–C20 and the
 Mamba claim are numbered as in ``paper-spec.md`` §3.
 """
 from __future__ import annotations
@@ -93,6 +93,18 @@ CLAIMS = (
           'Self-edges (u,u) remove the zigzag component (mass on the most negative eigenvectors; anti-aligned neighbours).',
           'agree',
           'zigzag share NN 0.29->0.11, TF 0.27->0.06; cos(adjacent) NN -0.15->+0.53, TF +0.26->+0.59 [unchecked c.7]'),
+    Claim('C18', '10',
+          'Weight tying matters: untied (separate input/output matrices) the visible geometry is lost; negative-eigenvalue directions fold into a zigzag.',
+          'partly',
+          'untied U at chance on 6/7 graphs (cycle conc. 0.14 vs 0.14; tied 1.00); U zigzag at chance, not folded; cos(U_i,V_j)~A 0.41-0.71'),
+    Claim('C19', '10',
+          'Appendix F assumes the eigenvectors of P(t)+P(t)^T stay aligned with those of V(t)V(t)^T (no proof given).',
+          'partly',
+          'top-k angle at 10,000 steps: cycle 0.1 deg (holds); grid/star/irregular 10-19; path-star/karate/power law 29-48 (fails)'),
+    Claim('C20', '10',
+          'Past convergence, degenerate directions can drift; early stopping "may be needed".',
+          'agree',
+          '1e5 steps: Fiedler concentration falls from its best on star/grid/irregular (0.956->0.906 star), norm grows; cycle fixed; rule stops at 1k-5k'),
     Claim('Mamba', '08',
           'Mamba also solves the in-weights path-star task, with strong edges-only geometry.',
           'partly',

@@ -310,3 +310,85 @@ def node2vec_loss(graph: Graph, device="cpu"):
         E = weight[:n]
         return -(q * torch.log_softmax(E @ E.T, dim=1)[r, c]).sum() / n
     return loss
+
+
+# ---------------------------------------------------------------- tied vs untied, with snapshots (C18-C20)
+MAX_DENSE_NODES = 3000  # the dense trajectory below keeps n × n logits
+
+
+def untied_gradient(U, V, Q) -> tuple[torch.Tensor, torch.Tensor]:
+    """(∇_U J, ∇_V J) of the untied objective J(U, V) = Σ_ij Q_ij · (−log softmax(U Vᵀ)_ij) (paper §4.4:
+    U reads the input node, V scores the output): with M = q P − Q (q: Q's row mass) they are M V and
+    Mᵀ U. Tied (U = V) the two add up to the (M + Mᵀ) V of the paper's Node2Vec."""
+    U, V = torch.as_tensor(U), torch.as_tensor(V)
+    Qd = torch.as_tensor(sp.csr_matrix(Q).toarray(), dtype=U.dtype)
+    M = torch.softmax(U @ V.T, dim=1) * Qd.sum(1, keepdim=True) - Qd
+    return M @ V, M.T @ U
+
+
+def node2vec_loss_value(U, V, Q) -> float:
+    """J(U, V) = Σ_ij Q_ij · (−log softmax(U Vᵀ)_ij) (tied: pass V twice)."""
+    U, V = torch.as_tensor(U), torch.as_tensor(V)
+    Qd = torch.as_tensor(sp.csr_matrix(Q).toarray(), dtype=U.dtype)
+    return float(-(Qd * torch.log_softmax(U @ V.T, dim=1)).sum())
+
+
+@dataclass
+class Trajectory:
+    """Snapshots of a small Node2Vec: ``U[k]`` (input side) and ``V[k]`` (output side; the same matrix
+    when ``tied``) at ``steps[k]``, the loss there, and the settings."""
+
+    steps: np.ndarray
+    U: np.ndarray      # (snapshots, n, dim)
+    V: np.ndarray      # (snapshots, n, dim)
+    loss: np.ndarray
+    tied: bool
+    settings: dict = field(default_factory=dict)
+
+
+def node2vec_trajectory(graph: Graph, tied: bool = True, dim: int = 100, lr: float = 0.01, steps: int = 10_000,
+                        init_std: float = 1.0, seed: int = 0, eval_steps=(), target=None,
+                        dtype=torch.float64) -> Trajectory:
+    """The paper's Node2Vec (plain full-batch gradient descent, spec "Models"), dense, on a small graph,
+    keeping U and V at step 0, every step in ``eval_steps`` and the last. ``tied=True`` is exactly
+    ``train_node2vec`` (same init draw, same update); ``tied=False`` draws a second, independent
+    N(0, init_std²) matrix for the output side and descends on both (``untied_gradient``)."""
+    dim = check_int("dim (embedding width)", dim, minimum=1)
+    steps = check_int("steps", steps, minimum=0)
+    lr = check_float("lr", lr, minimum=0.0, strict_min=True)
+    init_std = check_float("init_std", init_std, minimum=0.0, strict_min=True)
+    if not isinstance(graph, Graph):
+        raise ValueError(f"graph must be a geomem Graph, got {type(graph).__name__}")
+    if graph.n > MAX_DENSE_NODES:
+        raise ValueError(f"graph has {graph.n} nodes; node2vec_trajectory is dense (n × n), limit "
+                         f"{MAX_DENSE_NODES}: use train_node2vec")
+    check_size(f"Node2Vec snapshots of dim {dim} on {graph.n} nodes", "dim (embedding width) or eval_steps",
+               2 * (len(set(eval_steps)) + 2) * graph.n * dim * 8)
+    Q = one_hop_target(graph) if target is None else sp.csr_matrix(target)
+    if Q.shape != (graph.n, graph.n):
+        raise ValueError(f"target must be {graph.n}×{graph.n} for graph {graph.name!r}, got {Q.shape}")
+    Qd = torch.tensor(Q.toarray(), dtype=dtype)
+    q = Qd.sum(1, keepdim=True)
+    gen = torch.Generator().manual_seed(seed)
+    U = (torch.randn(graph.n, dim, generator=gen, dtype=torch.float64) * init_std).to(dtype)
+    V = U if tied else (torch.randn(graph.n, dim, generator=gen, dtype=torch.float64) * init_std).to(dtype)
+    keep = (set(eval_steps) | {0, steps}) & set(range(steps + 1))
+    snaps = []
+
+    def record(step):
+        snaps.append((step, U.clone(), V.clone(), float(-(Qd * torch.log_softmax(U @ V.T, dim=1)).sum())))
+
+    for step in range(steps + 1):
+        if step in keep:
+            record(step)
+        if step == steps:
+            break
+        M = torch.softmax(U @ V.T, dim=1).mul_(q).sub_(Qd)
+        if tied:
+            U = U - lr * ((M + M.T) @ U)
+            V = U
+        else:
+            U, V = U - lr * (M @ V), V - lr * (M.T @ U)
+    settings = dict(graph=graph.name, tied=tied, dim=dim, lr=lr, steps=steps, init_std=init_std, seed=seed)
+    return Trajectory(np.array([s[0] for s in snaps]), np.stack([s[1].numpy() for s in snaps]),
+                      np.stack([s[2].numpy() for s in snaps]), np.array([s[3] for s in snaps]), tied, settings)

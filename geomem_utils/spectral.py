@@ -240,3 +240,23 @@ def zigzag_share(E, graph: Graph, spectrum_: Spectrum | None = None, n_spaces: i
     t = n_components(graph)
     bottom = np.concatenate(s.groups[-n_spaces:])
     return float(energy[bottom].sum() / max(energy[t:].sum(), 1e-300))
+
+
+# ---------------------------------------------------------------- alignment of two symmetric matrices (C19)
+def top_eigenvectors(S, k: int) -> np.ndarray:
+    """The ``k`` eigenvectors of the symmetric matrix ``S`` with the largest eigenvalues, (n, k)."""
+    S = np.asarray(S, dtype=np.float64)
+    if S.ndim != 2 or S.shape[0] != S.shape[1]:
+        raise ValueError(f"S must be a square matrix, got shape {S.shape}")
+    k = check_int("k (eigenvectors)", k, minimum=1, maximum=S.shape[0])
+    w, X = np.linalg.eigh((S + S.T) / 2)
+    return X[:, np.argsort(-w, kind="stable")[:k]]
+
+
+def eigenspace_angle(A, B, k: int) -> float:
+    """Largest principal angle (degrees) between the top-``k`` eigenspaces of the symmetric matrices A
+    and B: 0 when they span the same space, 90 when some direction of one is orthogonal to the other
+    (Appendix F's assumption that the eigenvectors of P + Pᵀ and of V Vᵀ stay aligned, claim C19).
+    Meaningful when both matrices have a gap after their k-th eigenvalue."""
+    from scipy.linalg import subspace_angles
+    return float(np.degrees(subspace_angles(top_eigenvectors(A, k), top_eigenvectors(B, k)).max()))

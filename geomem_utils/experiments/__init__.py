@@ -2,7 +2,7 @@
 
 ``base`` (flat settings, ``Study``) → ``path_star`` (chapters 02–04, 09) → ``in_context`` (03a) →
 ``tiny`` (05, 06) → ``knobs`` (07) → ``ablations`` (08) → ``spectral_bias`` (06) → ``sweeps`` (09, CLI) →
-``erosion`` (09, CLI) → ``longer`` (09, CLI).
+``erosion`` (09, CLI) → ``longer`` (09, CLI) → ``analyses`` (10).
 A new chapter's experiment goes in a new module here: a dataclass with ``name``, ``run()`` or
 ``compute()``, cached by ``geomem_utils.cache``.
 """

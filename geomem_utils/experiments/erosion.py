@@ -80,14 +80,16 @@ def erosion_configs(seeds=EROSION_SEEDS) -> list[PathStarExperiment]:
     return [erosion_experiment(d, recipe, seed) for d, recipe in EROSION_STEPS for seed in seeds]
 
 
-def g5000_experiment(minutes: float = 20.0, dropout: float = 0.0) -> PathStarExperiment:
+def g5000_experiment(minutes: float = 20.0, dropout: float = 0.0, batch_size: int = 256,
+                     steps: int = 12_000, eval_every: int = 1000) -> PathStarExperiment:
     """The paper's smallest graph, G_{5000,5} (20,001 nodes), on 2 cores: the paper's 5 pauses, the full
-    softmax, chapter 02's optimiser and batch (256), width 128, depth 2, ``dropout`` (none by default:
-    on G_{500,5} dropout 0.2 already slowed learning more than erosion cost), a cosine schedule of
-    12,000 steps cut at ``minutes`` of training time, evaluated every 1,000 steps (chapter 09's stretch
-    run used 1 pause, a sampled softmax and batch 512)."""
-    return path_star_experiment(d=5000, l=5, n_pause=5, dropout=dropout, steps=12_000,
-                                max_seconds=round(60 * minutes), eval_every=1000)
+    softmax, chapter 02's optimiser, ``batch_size`` (chapter 02's 256 by default; 512 won the one-knob
+    ablation), width 128, depth 2, ``dropout`` (none by default: on G_{500,5} dropout 0.2 already slowed
+    learning more than erosion cost), a cosine schedule of ``steps`` cut at ``minutes`` of training
+    time, evaluated every ``eval_every`` steps (chapter 09's stretch run used 1 pause, a sampled softmax and
+    batch 512)."""
+    return path_star_experiment(d=5000, l=5, n_pause=5, dropout=dropout, steps=steps, batch_size=batch_size,
+                                max_seconds=round(60 * minutes), eval_every=eval_every)
 
 
 def screen_configs(steps: int = 2000) -> dict:
@@ -247,10 +249,14 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=1, help="parallel worker processes (one torch thread each)")
     ap.add_argument("--screen", action="store_true", help="the one-knob screen on G_(60,5) instead")
     ap.add_argument("--g5000", type=float, metavar="MINUTES", help="G_(5000,5) with the holding recipe instead")
+    ap.add_argument("--batch", type=int, default=256, help="batch size of the --g5000 run")
+    ap.add_argument("--steps", type=int, default=12_000, help="cosine length of the --g5000 run")
+    ap.add_argument("--eval-every", type=int, default=1000, help="evaluation period of the --g5000 run")
     ap.add_argument("--out", default=None)
     a = ap.parse_args(argv)
     if a.g5000:
-        r = run_config(g5000_experiment(a.g5000), a.out or str(STRETCH_DIR), verbose=True)
+        r = run_config(g5000_experiment(a.g5000, batch_size=a.batch, steps=a.steps,
+                                            eval_every=a.eval_every), a.out or str(STRETCH_DIR), verbose=True)
         c = r["curve"]
         for s_, t, e, f in zip(c["steps"], c["seconds"], c["test_exact"], c["test_first_hop"]):
             print(f"step {s_:>6} ({t / 60:5.1f} min): held-out exact {e:.2f}, first hop {f:.2f}")

@@ -1,0 +1,103 @@
+"""Chapter 10's analyses (geomem_utils.experiments.analyses and the measures under it): the untied
+gradient against autograd, the snapshot trainer against train_node2vec, the eigenspace-alignment
+measure on cases with a known answer, the readout shares on -L, and the stopping rule."""
+import numpy as np
+import pytest
+import torch
+
+from geomem_utils.experiments.analyses import (Node2VecAnalysis, adjacency_correlation, readout_share,
+                                               stopping_step, tying_report)
+from geomem_utils.graphs import cycle, grid, path_star, tiny_star
+from geomem_utils.node2vec import (node2vec_loss_value, node2vec_trajectory, one_hop_target, train_node2vec,
+                                   untied_gradient)
+from geomem_utils.spectral import eigenspace_angle, laplacian, spectrum, top_eigenvectors
+
+
+@pytest.mark.parametrize("graph", [cycle(9), tiny_star()], ids=["cycle", "star"])
+def test_untied_gradient_matches_autograd(graph):
+    Q = one_hop_target(graph)
+    gen = torch.Generator().manual_seed(1)
+    U = torch.randn(graph.n, 7, generator=gen, dtype=torch.float64, requires_grad=True)
+    V = torch.randn(graph.n, 7, generator=gen, dtype=torch.float64, requires_grad=True)
+    Qd = torch.tensor(Q.toarray())
+    (-(Qd * torch.log_softmax(U @ V.T, dim=1)).sum()).backward()
+    gU, gV = untied_gradient(U.detach(), V.detach(), Q)
+    assert torch.allclose(gU, U.grad, atol=1e-10) and torch.allclose(gV, V.grad, atol=1e-10)
+    # tied: the two sides add up to the gradient of J(V, V)
+    W = V.detach().clone().requires_grad_()
+    (-(Qd * torch.log_softmax(W @ W.T, dim=1)).sum()).backward()
+    a, b = untied_gradient(W.detach(), W.detach(), Q)
+    assert torch.allclose(a + b, W.grad, atol=1e-10)
+
+
+def test_tied_trajectory_is_train_node2vec():
+    g = grid(3, 3)
+    tr = node2vec_trajectory(g, tied=True, steps=300, eval_steps=[100])
+    run = train_node2vec(g, steps=300, dtype=torch.float64)
+    assert list(tr.steps) == [0, 100, 300]
+    np.testing.assert_allclose(tr.U[-1], run.V, atol=1e-12)
+    assert tr.U is not tr.V and np.array_equal(tr.U, tr.V)
+    assert tr.loss[-1] == pytest.approx(node2vec_loss_value(tr.U[-1], tr.V[-1], one_hop_target(g)))
+    assert tr.loss[-1] < tr.loss[0]
+
+
+def test_untied_trajectory_descends_on_both_sides():
+    g = cycle(8)
+    tr = node2vec_trajectory(g, tied=False, steps=200, dim=10)
+    assert not np.allclose(tr.U[-1], tr.V[-1]) and tr.loss[-1] < 0.5 * tr.loss[0]
+    assert not np.allclose(tr.V[0], tr.V[-1])
+
+
+def test_eigenspace_angle_known_answers():
+    rng = np.random.default_rng(0)
+    X, _ = np.linalg.qr(rng.standard_normal((10, 10)))
+    A = X @ np.diag(np.arange(10, 0, -1.0)) @ X.T
+    B = X @ np.diag([5, 4.5, 4, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]) @ X.T  # same top-3 eigenvectors
+    assert eigenspace_angle(A, B, 3) < 1e-6
+    C = X @ np.diag([0.1, 0.1, 0.1, 3, 2, 1, 0, 0, 0, 0.]) @ X.T            # top-3 orthogonal to A's
+    assert eigenspace_angle(A, C, 3) == pytest.approx(90.0, abs=1e-6)
+    V = X[:, :3] * [3.0, 2.0, 1.0]                                          # V built from the eigenvectors
+    assert eigenspace_angle(A, V @ V.T, 3) < 1e-6
+    np.testing.assert_allclose(np.abs(top_eigenvectors(A, 1)[:, 0]), np.abs(X[:, 0]), atol=1e-10)
+    with pytest.raises(ValueError, match="k"):
+        eigenspace_angle(A, B, 11)
+
+
+def test_readout_share_of_minus_laplacian():
+    g = cycle(10)
+    s = spectrum(g)
+    r = readout_share(2 * np.eye(g.n) - laplacian(g), g, s)  # 2I - L rewards smooth directions, punishes the zigzag
+    assert r["fiedler"] > 0 and r["zigzag"] < 0
+    F = s.vectors[:, 1:3]
+    assert readout_share(F @ F.T, g, s) == pytest.approx(dict(fiedler=1.0, zigzag=0.0), abs=1e-10)
+
+
+def test_adjacency_correlation_of_the_graph_itself():
+    g = path_star(3, 3)
+    A = g.adjacency().astype(float) + np.eye(g.n)
+    assert adjacency_correlation(A, A, g) > 0.3
+    rng = np.random.default_rng(0)
+    assert abs(adjacency_correlation(rng.standard_normal((g.n, 500)), rng.standard_normal((g.n, 500)), g)) < 0.3
+
+
+def test_untying_hides_the_geometry_on_the_cycle():
+    """C18's measured form on one graph (the chapter's checked cell covers all): tied Node2Vec puts its
+    energy on the Fiedler pair; the untied input side is at chance while U·V still sees the edges."""
+    r = tying_report(cycle(15), Node2VecAnalysis(steps=3000))
+    assert r["tied"]["U_concentration"] > 0.9 and r["untied"]["U_concentration"] < 2 * r["baseline"]
+    assert r["untied"]["cos_UV"] > 0.5 and abs(r["untied"]["cos_UU"]) < 0.2
+
+
+def test_stopping_step_rule():
+    curve = dict(steps=[0, 10, 100, 1000, 10000], loss=[10.0, 5.0, 4.0, 4.0, 4.0], drift=[np.nan, 30, 5, 0.5, 0.1])
+    assert stopping_step(curve) == 1000
+    assert stopping_step(dict(curve, drift=[np.nan, 30, 5, 5, 5])) == 10000
+
+
+def test_trajectory_bad_input():
+    with pytest.raises(ValueError, match="dense"):
+        node2vec_trajectory(path_star(1000, 4), steps=1)
+    with pytest.raises(ValueError, match="dim"):
+        node2vec_trajectory(cycle(5), dim=0)
+    with pytest.raises(ValueError, match="graph"):
+        node2vec_trajectory("cycle", steps=1)
