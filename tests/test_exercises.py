@@ -245,10 +245,11 @@ def test_ch06_ex3_a_16_step_window_puts_most_energy_on_the_trivial_direction():
 # ---------------------------------------------------------------- chapters 07-09
 def test_ch07_ex1_the_learning_rate_flips_the_panels_base_from_associative_to_geometric():
     """The knob panel's base (neural net, width 128, 2,000 steps, init std 1, weight decay 0.01): still
-    associative at lr 3.2e-3, geometric at 1e-2; both memorize every edge."""
+    associative at lr 3.2e-3, geometric at 2e-2 (1e-2 is on the boundary: its verdict differs between
+    machines); both memorize every edge."""
     panel = dict(width=128, steps=2000, emb_init_std=1.0, weight_decay=0.01, dropout=0.0)
     low = knobs.knob_run(cycle(15), "neural net", lr=10 ** -2.5, **panel)
-    high = knobs.knob_run(cycle(15), "neural net", lr=1e-2, **panel)
+    high = knobs.knob_run(cycle(15), "neural net", lr=2e-2, **panel)
     assert low["verdict"] == "associative" and low["skewed_margin"] < 0
     assert high["verdict"] == "geometric" and high["skewed_margin"] > 1
     assert low["edge_recovery"] == high["edge_recovery"] == 1.0
