@@ -1,6 +1,6 @@
 """The claims and today's verdicts: one source for the chapters' summary tables, the README's chapter
 table and the reading site's index (so they cannot drift). A verdict is "agree", "partly", "disagree"
-or "not searched" (a single setting was run; no grid was searched yet). Paper claims C1–C20 and the
+or "not searched" (a single setting was run; no grid was searched yet). Paper claims C1–C21 and the
 Mamba claim are numbered as in ``paper-spec.md`` §3.
 """
 from __future__ import annotations
@@ -96,7 +96,7 @@ CLAIMS = (
     Claim('C18', '10',
           'Weight tying matters: untied (separate input/output matrices) the visible geometry is lost; negative-eigenvalue directions fold into a zigzag.',
           'partly',
-          'untied U at chance on 6/7 graphs (cycle conc. 0.14 vs 0.14; tied 1.00); U zigzag at chance, not folded; cos(U_i,V_j)~A 0.41-0.71'),
+          'Node2Vec: untied U at chance on 6/7 graphs (cycle conc. 0.14 vs 0.14; tied 1.00), no zigzag fold, cos(U_i,V_j)~A 0.41-0.71; neural net: E keeps its geometry untied, the zigzag moves to V'),
     Claim('C19', '10',
           'Appendix F assumes the eigenvectors of P(t)+P(t)^T stay aligned with those of V(t)V(t)^T (no proof given).',
           'partly',
@@ -105,6 +105,10 @@ CLAIMS = (
           'Past convergence, degenerate directions can drift; early stopping "may be needed".',
           'agree',
           '1e5 steps: Fiedler concentration falls from its best on star/grid/irregular (0.956->0.906 star), norm grows; cycle fixed; rule stops at 1k-5k'),
+    Claim('C21', '10',
+          'What picks the store is open (init scale, lr, weight decay, dropout; W init); a wide model uses a minimal set of eigendirections (2 on the cycle).',
+          'partly',
+          'E~N(0,1): trainable W associative, frozen W geometric on star/grid (all seeds); W=I frozen geometric everywhere but recovers 0.50-0.65; lookup in 1-2 steps only at width >= 128; 90% of E in 2 directions on the cycle for Node2Vec, 4-10 for the width-512 neural net (grid lr x steps x 3 seeds; chance 14)'),
     Claim('Mamba', '08',
           'Mamba also solves the in-weights path-star task, with strong edges-only geometry.',
           'partly',

@@ -8,6 +8,9 @@
                                            choice, watch its spectral dynamics (§4, C10).
 ``knob_explorer`` / ``knob_panel``         chapter 07: pick a knob (cached) or set your own and train:
                                            the spectral bars and the verdict (C16, C17).
+``middle_matrix_panel``                    chapter 10: start the neural net's middle matrix W as you like
+                                           (Gaussian or identity, trainable or frozen), tied or untied,
+                                           train, see the spectral bars and the verdict (C18, C21).
 """
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .config import check_int
+from .experiments.analyses import W_STARTS, started, variant_report
 from .experiments.knobs import knob_run
-from .graphs import cycle, grid, path_star
+from .graphs import cycle, grid, path_star, tiny_graphs
 from .history import log_spaced_steps
 from .memory_plots import plot_embedding_3d, plot_spectral_bars, plot_spectral_dynamics
 from .node2vec import dynamics_summary, train_node2vec
@@ -226,4 +230,50 @@ def knob_panel(memorizer: str = "neural net", emb_init_std: float = 1.0, lr: flo
         width=W.IntSlider(value=width, min=16, max=512, step=16, description="width", **kw),
         steps=W.IntSlider(value=steps, min=100, max=10_000, step=100, description="steps", **kw),
         self_edges=W.Checkbox(value=self_edges, description="self-edges (u, u) (C17)"),
+    )
+
+
+# ---------------------------------------------------------------- chapter 10: what picks the store
+def format_variant(res: dict) -> str:
+    if "verdict" in res:
+        head = (f"verdict: {res['verdict']}   (skewed margin {res['skewed_margin']:+.2f}, skewed top-1 "
+                f"{res['skewed_top1']:.2f}, ")
+    else:
+        head = f"untied: corr cos(E_i, V_j)~A {res['cos_EV']:+.2f}, V concentration {res['V_concentration']:.2f}, ("
+    d = res["directions"]
+    return (head + f"edge recovery {res['edge_recovery']:.2f}, E concentration {res['concentration']:.2f}, "
+            f"zigzag {res['zigzag']:.2f}, 90% of E in {d['directions']} eigendirections, isotropic {d['chance']})")
+
+
+def _middle_train(graph, w_start, w_trainable, tied, emb_init_std, lr, steps) -> dict:
+    g = tiny_graphs()[graph]
+    res = variant_report(started(g, w_start, w_trainable, tied, emb_init_std=emb_init_std, lr=lr, steps=steps).run())
+    fig = Figure(figsize=(5.0, 2.6), dpi=80)
+    plot_spectral_bars(None, g, spectrum(g), fig.add_subplot(), proj=res["proj"],
+                       title=f"{graph}: {w_start} ({'trainable' if w_trainable else 'frozen'}), "
+                             f"{'tied' if tied else 'untied'}")
+    fig.tight_layout()
+    _show(fig)
+    print(format_variant(res))
+    return res
+
+
+def middle_matrix_panel(graph: str = "cycle", w_start: str = "W = I", w_trainable: bool = False, tied: bool = True,
+                        emb_init_std: float = 1.0, lr: float = 1e-2, steps: int = 1000) -> W.interactive:
+    """Chapter 10 panel (C18, C21): chapter 05's neural net on a tiny graph with the middle matrix W
+    started from one of ``analyses.W_STARTS``, trainable or frozen, the readout tied or untied, and
+    the embedding init and learning rate of your choice; press "Train" for the spectral bars of E and
+    the verdict (a width-512 cycle takes a few seconds)."""
+    kw = dict(continuous_update=False, style={"description_width": "initial"})
+    return W.interactive(
+        _middle_train, {"manual": True, "manual_name": "Train"},
+        graph=W.Dropdown(options=list(tiny_graphs()), value=graph, description="graph"),
+        w_start=W.Dropdown(options=list(W_STARTS), value=w_start, description="W starts as"),
+        w_trainable=W.Checkbox(value=w_trainable, description="W trainable"),
+        tied=W.Checkbox(value=tied, description="tied readout (Eᵀ)"),
+        emb_init_std=W.FloatLogSlider(value=emb_init_std, base=10, min=-2, max=0.5, step=0.1, readout_format=".2g",
+                                      description="embedding init std", **kw),
+        lr=W.FloatLogSlider(value=lr, base=10, min=-4, max=-0.5, step=0.1, readout_format=".1e",
+                            description="learning rate", **kw),
+        steps=W.IntSlider(value=steps, min=50, max=5000, step=50, description="steps", **kw),
     )

@@ -169,6 +169,24 @@ class NeuralNet(SequenceModel):
         return self.W(self.drop(self.token_embedding(idx)))
 
 
+class UntiedNeuralNet(NeuralNet):
+    """The neural net with a separate output matrix (paper §4.4, claim C18): logits = (E_u W + b) Vᵀ,
+    V a second N(0, emb_init_std²) table. Tied (``NeuralNet``), V is E. Not an ``arch`` of
+    ``ModelConfig`` (chapter 10 builds it directly), so every cache key of the tied models stays."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        self.unembedding = nn.Embedding(config.vocab_size, config.width)
+        nn.init.normal_(self.unembedding.weight, std=config.emb_init_std)
+
+    def readout(self, h: torch.Tensor) -> torch.Tensor:
+        return h @ self.unembedding.weight.T
+
+    def output_embeddings(self) -> torch.Tensor:
+        """The output matrix V (a detached CPU copy)."""
+        return self.unembedding.weight.detach().cpu().clone()
+
+
 class MambaLM(SequenceModel):
     """A Mamba language model of the GPT's depth and width (paper §2 and App.: in-weights path-star with
     Mamba): tied token embeddings, ``depth`` residual Mamba blocks (selective state-space scan, pure

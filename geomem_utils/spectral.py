@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as sla
 
-from .config import as_numpy, check_choice, check_int
+from .config import as_numpy, check_choice, check_float, check_int
 from .graphs import Graph
 
 MAX_DENSE = 6000  # dense eigh: ~1 s at 2,000 nodes, ~40 s at 6,000
@@ -195,6 +195,29 @@ def eigenspace_energy(E, graph: Graph, spectrum_: Spectrum | None = None) -> lis
     total = max(float(energy.sum()), 1e-300)
     return [dict(value=float(s.values[g[0]]), dim=len(g), fraction=float(energy[g].sum() / total),
                  chance=len(g) / graph.n) for g in s.groups]
+
+
+def energy_directions(E, graph: Graph, share: float = 0.9, spectrum_: Spectrum | None = None) -> dict:
+    """How few eigendirections of −L carry the embeddings (claim C21, "a minimal set of eigendirections"):
+    the trivial eigenspace removed, eigenspaces ranked by their share of the rest of ‖E‖²_F, the number of
+    eigen*spaces* and of eigen*directions* (their summed dimensions) that reach ``share`` of it, and what an
+    isotropic embedding (equal energy on every eigenvector) needs by the same count (``chance``)."""
+    share = check_float("share", share, minimum=0.0, maximum=1.0, strict_min=True)
+    s = spectrum_ or spectrum(graph)
+    if len(s.values) < graph.n:
+        raise ValueError("energy_directions needs the full spectrum (call spectrum(graph) without k)")
+    t = n_components(graph)
+    groups = [g for g in s.groups if g[0] >= t]
+    dims = np.array([len(g) for g in groups])
+
+    def needed(mass):
+        order = np.argsort(-mass, kind="stable")
+        k = int(np.argmax(np.cumsum(mass[order]) >= share * max(float(mass.sum()), 1e-300) * (1 - 1e-12))) + 1
+        return k, int(dims[order[:k]].sum()), float(mass[order[0]] / max(mass.sum(), 1e-300))
+
+    energy = spectral_energy(E, graph, s)
+    spaces, directions, top = needed(np.array([energy[g].sum() for g in groups]))
+    return dict(spaces=spaces, directions=directions, top_space=top, chance=needed(dims.astype(float))[1])
 
 
 def principal_angles(E, basis, r: int | None = None) -> np.ndarray:

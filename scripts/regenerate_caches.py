@@ -11,7 +11,7 @@ Run nothing else heavy meanwhile: training times are stored as provenance.
 import argparse
 
 from geomem_utils.cache import load_or_compute, train_or_load
-from geomem_utils.experiments import ablations, erosion, knobs
+from geomem_utils.experiments import ablations, analyses, erosion, knobs
 from geomem_utils.experiments.in_context import chapter_03a
 from geomem_utils.experiments.path_star import PATH_STAR_DEFAULTS, path_star_experiment
 from geomem_utils.experiments.spectral_bias import StarSpectralBias
@@ -52,6 +52,11 @@ CACHES = {
     "08_tree_star": (load_or_compute, ablations.tree_study),
     "08_mamba": (load_or_compute, ablations.mamba_study),
     "09_erosion_probe": (load_or_compute, erosion.erosion_probe),
+    "10_past_convergence": (load_or_compute, analyses.PastConvergence),
+    "10_nn_tying": (load_or_compute, analyses.nn_tying_study),
+    "10_middle_matrix": (load_or_compute, analyses.middle_matrix_study),
+    "10_step_counts": (load_or_compute, analyses.step_count_study),
+    "10_directions_search": (load_or_compute, analyses.directions_search_study),
 }
 
 if __name__ == "__main__":

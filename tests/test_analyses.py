@@ -101,3 +101,85 @@ def test_trajectory_bad_input():
         node2vec_trajectory(cycle(5), dim=0)
     with pytest.raises(ValueError, match="graph"):
         node2vec_trajectory("cycle", steps=1)
+
+
+# ---------------------------------------------------------------- section 4 (C21) and the neural net's tying
+def test_energy_directions_known_answers():
+    from geomem_utils.readouts import laplacian_reference
+    from geomem_utils.spectral import energy_directions, fiedler_vectors
+    g = cycle(15)
+    s = spectrum(g)
+    # all of E on the 2-dimensional Fiedler eigenspace: one space, two directions
+    r = energy_directions(fiedler_vectors(g, s) @ np.random.default_rng(0).normal(size=(2, 5)), g, spectrum_=s)
+    assert (r["spaces"], r["directions"], r["top_space"]) == (1, 2, pytest.approx(1.0))
+    # an isotropic embedding (every eigenvector once) needs exactly the chance count
+    iso = energy_directions(np.eye(g.n), g, spectrum_=s)
+    assert iso["directions"] == iso["chance"] == 14          # 7 two-dimensional spaces: 12 directions hold 86%
+    # the trivial eigenspace never counts: adding a constant changes nothing
+    E = laplacian_reference(g)[0]
+    shifted, plain = energy_directions(E + 5.0, g, spectrum_=s), energy_directions(E, g, spectrum_=s)
+    assert shifted["directions"] == plain["directions"] and shifted["top_space"] == pytest.approx(plain["top_space"])
+    with pytest.raises(ValueError, match="share"):
+        energy_directions(E, g, share=0.0)
+
+
+def test_untied_neural_net_reads_out_through_its_own_matrix():
+    from geomem_utils.models import ModelConfig, NeuralNet, UntiedNeuralNet
+    torch.manual_seed(0)
+    m = UntiedNeuralNet(ModelConfig(vocab_size=12, width=8, arch="neural_net"))
+    h = torch.randn(3, 8)
+    assert torch.allclose(m.readout(h), h @ m.unembedding.weight.T)
+    assert not torch.allclose(m.readout(h), NeuralNet.readout(m, h))          # not Eᵀ
+    assert m.output_embeddings().shape == (12, 8)
+
+
+def test_variant_sets_and_freezes_the_middle_matrix():
+    from geomem_utils.experiments.analyses import variant
+    g = cycle(6)
+    run = variant(g, "identity", 0.5, w_trainable=False, steps=20, width=8).run()
+    W = run.model.W
+    assert torch.equal(W.weight, 0.5 * torch.eye(8)) and torch.equal(W.bias, torch.zeros(8))   # frozen: untouched
+    assert not W.weight.requires_grad
+    moved = variant(g, "identity", 0.5, steps=20, width=8).run().model.W.weight
+    assert not torch.allclose(moved, 0.5 * torch.eye(8))                                       # trainable: learns
+    # untied: the output matrix is a separate, trained table
+    u = variant(g, tied=False, steps=20, width=8).run().model
+    assert not torch.allclose(u.output_embeddings(), u.embeddings())
+    with pytest.raises(ValueError, match="w_init"):
+        variant(g, w_init="orthogonal")
+    with pytest.raises(ValueError, match="tiny"):
+        from geomem_utils.experiments.analyses import NeuralNetVariant
+        from geomem_utils.experiments.tiny import TinyExperiment
+        NeuralNetVariant(tiny=TinyExperiment.of(g, "transformer"))
+
+
+def test_variant_report_tied_vs_untied_keys_and_the_reference():
+    from geomem_utils.experiments.analyses import variant, variant_report
+    g = cycle(8)
+    tied = variant_report(variant(g, steps=50, width=16).run())
+    untied = variant_report(variant(g, tied=False, steps=50, width=16).run())
+    assert {"verdict", "skewed_margin"} <= set(tied) and "cos_EV" not in tied
+    assert {"V_concentration", "cos_EV"} <= set(untied) and "verdict" not in untied
+    assert len(tied["proj"]) == g.n and 0 <= tied["concentration"] <= 1
+
+
+def test_step_counts_read_the_history():
+    from types import SimpleNamespace
+    from geomem_utils.experiments.analyses import StepCounts
+    geo = dict(skewed_margin=1.0, skewed_top1=0.9)
+    evals = [dict(step=0, edge_recovery=0.1, skewed_margin=-1.0, skewed_top1=0.0),
+             dict(step=2, edge_recovery=0.5, **geo), dict(step=5, edge_recovery=1.0, skewed_margin=-0.5, skewed_top1=0.1),
+             dict(step=9, edge_recovery=1.0, **geo)]
+    r = StepCounts("x").summarize(SimpleNamespace(history=SimpleNamespace(evals=evals)))
+    assert r == dict(full=5, geometric=2, geometric_full=9, final_recovery=1.0)
+    never = StepCounts("x").summarize(SimpleNamespace(history=SimpleNamespace(evals=[dict(step=0, edge_recovery=0.3)])))
+    assert never["full"] is None and never["geometric"] is None
+
+
+def test_node2vec_on_the_cycle_is_two_directions_even_at_99_percent():
+    """Section 4c's minimal model: the Fiedler pair holds all but ~1e-6 of tied Node2Vec's energy."""
+    from geomem_utils.experiments.analyses import Node2VecAnalysis
+    from geomem_utils.spectral import energy_directions
+    g = cycle(15)
+    r = energy_directions(Node2VecAnalysis().trajectory(g).U[-1], g, share=0.99)
+    assert r["directions"] == 2 and 1 - r["top_space"] < 1e-5

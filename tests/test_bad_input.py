@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from geomem_utils import cycle, from_networkx, grid, path_star, tree_star
 from geomem_utils.experiments import run_in_context, run_path_star, run_tiny
+from geomem_utils.experiments.analyses import W_INITS, variant
 from geomem_utils.experiments.tiny import MEMORIZERS
 from geomem_utils.models import ARCHS, ModelConfig, build_model
 from geomem_utils.tasks import PATH_MODES
@@ -99,6 +100,9 @@ CASES = [
     *[("run_tiny", p, bad, (lambda p: lambda v: run_tiny(G, **{"steps": 1, p: v}))(p)) for p, bad in [
         ("width", size(1)), ("steps", count(1)), ("lr", rate()), ("emb_init_std", rate()),
         ("memorizer", not_one_of(tuple(MEMORIZERS)))]],
+    ("variant", "w_init", not_one_of(W_INITS), lambda v: variant(G, w_init=v, steps=1)),
+    ("variant", "w_scale", rate(False).filter(lambda v: v is not None),   # None: the start's default scale
+     lambda v: variant(G, w_scale=v, steps=1)),
 ]
 IDS = [f"{name}-{param}" for name, param, _, _ in CASES]
 

@@ -243,3 +243,18 @@ def test_node2vec_panel_is_manual_and_reports_the_three_statements():
         node2vec_graph("torus", 5)
     with pytest.raises(ValueError, match="limited to 400"):
         node2vec_summary("grid", 30)
+
+
+def test_middle_matrix_panel_is_manual_and_reports_the_store():
+    from geomem_utils.memory_widgets import format_variant, middle_matrix_panel
+    w = middle_matrix_panel()
+    assert w.result is None and w.manual_button.description == "Train"
+    for name, value in dict(graph="star", w_start="W = I", w_trainable=False, steps=50).items():
+        _child(w, name).value = value
+    w.manual_button.click()
+    r = w.result
+    assert r["verdict"] in ("geometric", "mixed", "associative") and len(r["proj"]) == 17
+    assert "verdict" in format_variant(r)
+    _child(w, "tied").value = False
+    w.manual_button.click()
+    assert "cos_EV" in w.result and "untied" in format_variant(w.result)
