@@ -25,11 +25,12 @@ from ..graphs import Graph, from_networkx, path_star, tiny_graphs
 from ..history import log_spaced_steps
 from ..models import UntiedNeuralNet
 from ..node2vec import c_matrix, node2vec_trajectory, one_hop_target
-from ..readouts import memory_report, memory_verdict, node_logits
+from ..readouts import memory_report, memory_verdict, node_logits, report_values
 from ..spectral import (eigenspace_angle, energy_directions, fiedler_vectors, n_components, principal_angles,
                         spectral_concentration, spectrum, zigzag_share)
 from ..train import Run, train
 from .base import Experiment, Study
+from .knobs import spectral_report
 from .tiny import TinyExperiment
 
 
@@ -255,10 +256,8 @@ def variant_report(run) -> dict:
     E = model.embeddings()[:graph.n].double().numpy()
     Z = node_logits(model, run.task)
     rs = readout_share(Z, graph, s)
-    out = dict(edge_recovery=edge_metrics(model, run.task)["edge_recovery"],
-               proj=np.linalg.norm(s.vectors.T @ E, axis=1),
-               concentration=spectral_concentration(E, graph, spectrum_=s)["concentration"],
-               zigzag=zigzag_share(E, graph, s), readout_fiedler=rs["fiedler"], readout_zigzag=rs["zigzag"],
+    out = dict(edge_recovery=edge_metrics(model, run.task)["edge_recovery"], **spectral_report(E, graph, s),
+               readout_fiedler=rs["fiedler"], readout_zigzag=rs["zigzag"],
                cos_EE=adjacency_correlation(E, E, graph), directions=energy_directions(E, graph, spectrum_=s))
     if isinstance(model, UntiedNeuralNet):
         V = model.output_embeddings()[:graph.n].double().numpy()
@@ -383,9 +382,7 @@ def directions_search_study(seeds=(0, 1, 2), lrs=(1e-3, 1e-2, 1e-1), steps=(1000
 # ---------------------------------------------------------------- chapter 10's tables from the section-4 studies
 def seed_mean(runs, key: str) -> float:
     """Mean of ``key`` over a cell's runs (one summary per seed)."""
-    if not runs:
-        raise ValueError("runs must hold at least one summary")
-    return float(np.mean([float(r[key]) for r in runs]))
+    return float(np.mean(report_values(runs, key)))
 
 
 def geometric_share(runs) -> float:

@@ -39,16 +39,21 @@ def knob_experiment(graph: Graph, memorizer: str = "neural net", width: int = 51
                              decay_embeddings=True, **knob)
 
 
+def spectral_report(E, graph: Graph, spectrum_) -> dict:
+    """The spectral projection ‖Eᵀe_i‖ of node embeddings E (the spectral bars), their zigzag share and
+    their Fiedler-like concentration (C10, C16, C17)."""
+    return dict(proj=np.linalg.norm(spectrum_.vectors.T @ E, axis=1), zigzag=zigzag_share(E, graph, spectrum_),
+                concentration=spectral_concentration(E, graph, spectrum_=spectrum_)["concentration"])
+
+
 def knob_report(run) -> dict:
     """``memory_report`` of a trained memorizer, plus the spectral projection ‖Eᵀe_i‖ of its node
     embeddings, the zigzag share, the spectral concentration and the verdict (paper §5, C16, C17)."""
     graph = run.task.graph
     E = run.model.embeddings()[:graph.n].double().numpy()
-    s = spectrum(graph)
     report = memory_report(run.model, run.task)
-    return dict(report, proj=np.linalg.norm(s.vectors.T @ E, axis=1), zigzag=zigzag_share(E, graph, s),
-                concentration=spectral_concentration(E, graph, spectrum_=s)["concentration"],
-                verdict=memory_verdict(report), seconds=run.history.wall_time)
+    return dict(report, **spectral_report(E, graph, spectrum(graph)), verdict=memory_verdict(report),
+                seconds=run.history.wall_time)
 
 
 def knob_run(graph: Graph, memorizer: str = "neural net", **settings) -> dict:
