@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -85,8 +86,13 @@ def _wait_for_kernel(url: str, timeout: float = 90.0) -> None:
     indicator reads "idle" before any kernel exists, and a Run All issued then is dropped.)"""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{url}/api/kernels?token={TOKEN}", timeout=5) as r:
-            kernels = json.loads(r.read())
+        try:
+            with urllib.request.urlopen(f"{url}/api/kernels?token={TOKEN}", timeout=5) as r:
+                kernels = json.loads(r.read())
+        except urllib.error.HTTPError as err:  # a 500 while the kernel is being created: ask again
+            if err.code < 500:
+                raise
+            kernels = []
         if any(k.get("connections", 0) >= 1 and k.get("execution_state") == "idle" for k in kernels):
             return
         time.sleep(0.2)  # polling interval of an explicit, deadline-bounded wait
