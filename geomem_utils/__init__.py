@@ -7,7 +7,7 @@ config -> graphs -> tasks -> models
 -> train -> cache
 -> experiments.base -> experiments.path_star -> experiments.in_context -> experiments.tiny
 -> experiments.knobs -> experiments.ablations -> experiments.spectral_bias -> experiments.sweeps
--> experiments.erosion -> experiments.longer -> experiments.analyses
+-> experiments.erosion -> experiments.longer -> experiments.analyses -> experiments.searches
 -> tables -> claims -> plotting -> memory_plots -> widgets -> memory_widgets.
 """
 __version__ = "0.2.0"

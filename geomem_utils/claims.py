@@ -1,6 +1,8 @@
 """The claims and today's verdicts: one source for the chapters' summary tables, the README's chapter
 table and the reading site's index (so they cannot drift). A verdict is "agree", "partly", "disagree"
-or "not searched" (a single setting was run; no grid was searched yet). Paper claims C1–C21 and the
+or "not searched" (a single setting was run; no grid was searched yet). A searched claim's verdict is its
+pre-registered search's (``experiments.searches``: reproduces → agree, partly, does not reproduce in the
+grid → disagree). Paper claims C1–C21 and the
 Mamba claim are numbered as in ``paper-spec.md`` §3.
 """
 from __future__ import annotations
@@ -36,7 +38,7 @@ CLAIMS = (
     Claim('C3', '03b',
           'No reverse-learning cascade: per-position held-out accuracies rise together, not last-token-first.',
           'partly',
-          '90% at step: root 10, v3 40, v2 50, leaf 90, v1 100: no last-first cascade, but v1 comes last, not together'),
+          'searched (3 lr x 3 seeds, eval every 5 steps): last-first cascade in 0/9 runs, positions together in 0/9; v3, v2 first, leaf later, v1 last in 9/9'),
     Claim('C4', '03b',
           'The hardest token alone (first-hop-only objective, target v1) is learnable on held-out leaves, far above 1/d.',
           'agree',
@@ -75,8 +77,8 @@ CLAIMS = (
           'both/fwd held-out 1.00 (50% by step 120); fwd-only 0.00/0.00; reverse paths 0.08 (both), 0.00 (bwd) despite train 1.00'),
     Claim('C13', '08',
           'Pause tokens speed up convergence.',
-          'not searched',
-          "G_(100,5): 0/2/4/6 pauses all reach 50% at step 120; final 0.92/1.00/1.00/1.00 ('do not see the speed-up' at this scale)"),
+          'disagree',
+          'searched (0/2/6 pauses x 3 lr x 3 seeds, eval every 10; l=6): steps to 50% with pauses 0.85-1.00x of none (criterion 0.8x); l=6 never reaches 50% in 2,400 steps; final exact higher with pauses at lr 1e-3'),
     Claim('C14', '08',
           'Staged training (edges to 100% first, then paths at lower lr) peaks high, then decays.',
           'agree',

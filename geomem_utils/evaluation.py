@@ -133,13 +133,15 @@ def geometric_level(embeddings, edges) -> float:
 def path_star_metrics(model, task: PathStarTask, positions: bool = False) -> dict:
     """What every path-star chapter tracks: held-out exact match and first-hop (v1) accuracy,
     training-leaf exact match, edge recovery; with ``positions=True`` also ``test_positions``:
-    per-position teacher-forced accuracy on the held-out paths (the learning order of claim C3)."""
+    per-position teacher-forced accuracy on the held-out paths (the learning order of claim C3) and
+    ``test_greedy_positions``, the same positions in the free-running decode."""
     test = path_accuracy(model, task, "test")
     train_ = path_accuracy(model, task, "train")
     out = dict(test_exact=test["exact_match"], test_first_hop=test["first_hop"],
                train_exact=train_["exact_match"], edge_recovery=edge_recovery(model, task))
     if positions:
         out["test_positions"] = teacher_forced_accuracy(model, task.path_examples("test"))
+        out["test_greedy_positions"] = np.asarray(test["per_position"], dtype=float)
     return out
 
 

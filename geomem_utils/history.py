@@ -50,8 +50,10 @@ class History:
         return np.array([e["step"] for e in rows]), np.array([e[name] for e in rows])
 
     def curves(self, names=CURVE_METRICS) -> dict:
-        """Plain learning curves for storage: ``steps`` and one list per metric in ``names``."""
-        return dict(steps=[int(e["step"]) for e in self.evals], **{n: [float(e[n]) for e in self.evals] for n in names})
+        """Plain learning curves for storage: ``steps`` and one list per metric in ``names`` (a
+        per-position metric gives one list of floats per evaluation)."""
+        plain = lambda v: [float(x) for x in v] if np.ndim(v) else float(v)  # noqa: E731
+        return dict(steps=[int(e["step"]) for e in self.evals], **{n: [plain(e[n]) for e in self.evals] for n in names})
 
     def last(self, name: str):
         return self.series(name)[1][-1]

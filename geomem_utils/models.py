@@ -169,6 +169,15 @@ class NeuralNet(SequenceModel):
         return self.W(self.drop(self.token_embedding(idx)))
 
 
+class OutputDropoutNeuralNet(NeuralNet):
+    """The neural net with dropout on W's output, E -> W -> dropout -> Eᵀ, where the authors' regularizer
+    runs put it (claim C16); ``NeuralNet`` drops on the embedding, before W. Not an ``arch`` of
+    ``ModelConfig`` (the C16 search builds it directly), so no cache key of the other models changes."""
+
+    def forward(self, idx: torch.Tensor):
+        return self.drop(self.W(self.token_embedding(idx)))
+
+
 class UntiedNeuralNet(NeuralNet):
     """The neural net with a separate output matrix (paper §4.4, claim C18): logits = (E_u W + b) Vᵀ,
     V a second N(0, emb_init_std²) table. Tied (``NeuralNet``), V is E. Not an ``arch`` of

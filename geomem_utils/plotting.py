@@ -6,6 +6,7 @@
                    (paper §2, Fig. 2).
 ``plot_training``, ``plot_positions``, ``plot_contrast``, ``plot_attention``  chapters 02–03: loss and
                    accuracies over training, learning order, controls, attention maps (claims C1–C5).
+``plot_seed_bands``  chapters 03b, 08: a search's cells, mean over seeds with the min–max band (issue 19).
 ``plot_distance_heatmap``, ``plot_embedding_2d``  chapter 04: the leaf <-> first-hop heatmap and the
                    embedding scatter coloured by arm (paper §3, claim C6).
 ``plot_phase_diagram``  chapter 09: held-out accuracy over d × ℓ.
@@ -240,6 +241,28 @@ def plot_positions(steps, accuracy, labels=None, ax=None, chance=None, title=Non
     ax.set_ylabel("teacher-forced accuracy")
     ax.set_ylim(-0.03, 1.03)
     ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_seed_bands(curves: dict, ax=None, chance: float | None = None, ylabel: str = "held-out exact match",
+                    title=None, colours=None):
+    """One line per cell of a search (the mean over seeds) with the seeds' min–max as a band (issue 19's
+    searches). ``curves`` is ``{label: (steps, values (seeds, evaluations))}``."""
+    if ax is None:
+        _, ax = plt.subplots()
+    colours = colours or plt.cm.tab10(np.arange(len(curves)) % 10)
+    for (label, (steps, values)), c in zip(curves.items(), colours):
+        values = np.asarray(values, dtype=float)
+        ax.plot(steps, values.mean(0), color=c, lw=1.6, label=f"{label} ({len(values)} seeds)")
+        ax.fill_between(steps, values.min(0), values.max(0), color=c, alpha=0.18, lw=0)
+    if chance is not None:
+        ax.axhline(chance, ls="--", color="k", lw=1, label=f"chance ({chance:.2g})")
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(fontsize=7, loc="best")
     if title:
         ax.set_title(title)
     return ax

@@ -252,7 +252,21 @@ class InContextTask:
 
     @property
     def chance(self) -> float:
+        """Chance of the first hop v1, the one real decision of a forward path: 1/d."""
         return 1.0 / self.d
+
+    @property
+    def n_nodes(self) -> int:
+        """Nodes of G_{d,l} in each prompt: d(l-1)+1."""
+        return self.n_edges + 1
+
+    @property
+    def node_guess(self) -> float:
+        """1 / the prompt's node count: a uniform guess among the graph's node labels. The reference for a
+        target that is one edge-list lookup under teacher forcing (every reverse target — the parent of
+        the previous one — and every forward target after v1) when the lookup is *not* learned; a learned
+        lookup gets 1. The 1/d of ``chance`` is the reference for v1 only (a choice among d children)."""
+        return 1.0 / self.n_nodes
 
     def sample(self, n: int, rng: np.random.Generator) -> Examples:
         """``n`` fresh examples (each with its own random graph labelling, edge order and goal arm)."""

@@ -215,11 +215,12 @@ def retrain_panel(d: int = _D["d"], l: int = _D["l"], width: int = _D["width"], 
 def in_context_summary(d: int = 2, l: int = 5, steps: int = 1000, reverse: bool = False, seed: int = 0,
                        width: int = 64, depth: int = 2, lr: float = 1e-3) -> dict:
     """Train the in-context path-star once (claim C1, ``run_in_context``) and summarise: greedy exact
-    match, v1 accuracy (forward only), per-position teacher-forced accuracy, chance 1/d, wall time."""
+    match, v1 accuracy (forward only), per-position teacher-forced accuracy, chance 1/d (v1's),
+    ``node_guess`` 1/(prompt nodes) (the reference of a one-lookup target, e.g. every reverse one), wall time."""
     run = run_in_context(d=d, l=l, steps=steps, reverse=reverse, seed=seed, width=width, depth=depth, lr=lr,
                          eval_every=max(1, steps // 10), progress=False)
     h = run.history
-    return dict(exact_match=float(h.last("exact_match")), chance=run.task.chance,
+    return dict(exact_match=float(h.last("exact_match")), chance=run.task.chance, node_guess=run.task.node_guess,
                 first_hop=float(h.last("first_hop")) if not reverse else None,
                 teacher_forced=np.asarray(h.last("teacher_forced")), wall_time=h.wall_time, history=h,
                 settings=run.settings)
@@ -232,11 +233,13 @@ def _in_context(d, l, steps, reverse, seed) -> dict:
         print(f"Cannot train with these settings: {e}")
         return {"error": str(e)}
     v1 = "" if s["first_hop"] is None else f", v1 accuracy {s['first_hop']:.2f}"
-    print(f"exact match {s['exact_match']:.2f}{v1} (chance 1/d = {s['chance']:.2f}); "
+    # reverse targets are parent lookups, not a choice among d children: their reference is a node guess
+    ref = f"a guess among the prompt's nodes: {s['node_guess']:.2f}" if reverse else f"chance of v1 1/d = {s['chance']:.2f}"
+    print(f"exact match {s['exact_match']:.2f}{v1} ({ref}); "
           f"teacher-forced by position {np.round(s['teacher_forced'], 2).tolist()}; {s['wall_time']:.0f} s")
     steps_, tf = s["history"].series("teacher_forced")
     fig = Figure(figsize=plt.rcParams["figure.figsize"], dpi=plt.rcParams["figure.dpi"])  # no pyplot: see _show
-    plot_positions(steps_, tf, chance=s["chance"], ax=fig.subplots(),
+    plot_positions(steps_, tf, chance=s["node_guess"] if reverse else s["chance"], ax=fig.subplots(),
                    title=("reverse" if reverse else "forward") + f" targets, G_({d},{l}) in context")
     _show(fig)
     return s

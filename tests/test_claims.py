@@ -67,3 +67,38 @@ def test_readme_chapter_table_shows_the_registry_verdicts():
         assert row is not None, f"README chapter table has no row for {chapter}"
         expected = ", ".join(f"{c.claim} {c.verdict}" for c in claims_of(chapter))
         assert f"| {expected} |" in row, f"README row {chapter}: expected verdicts {expected!r}"
+
+
+def checked_verdicts(chapter: str) -> dict[str, list[str]]:
+    """``{claim: [verdict, …]}`` from the lines "<claim> verdict: <search verdict>" that a chapter's
+    checked cells (``# NBVAL_CHECK_OUTPUT``) print, in the registry's words (``searches.REGISTRY_WORD``)."""
+    from geomem_utils.experiments.searches import REGISTRY_WORD
+    nb = json.loads(NOTEBOOKS[chapter].read_text())
+    found: dict[str, list[str]] = {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code" or not "".join(cell["source"]).startswith("# NBVAL_CHECK_OUTPUT"):
+            continue
+        for out in cell.get("outputs", []):
+            for line in "".join(out.get("text", "")).splitlines():
+                m = re.match(r"(C\d+|Mamba)( \w+[ .\d]*)? verdict: (.+)$", line.strip())
+                if m:
+                    found.setdefault(m.group(1), []).append(REGISTRY_WORD[m.group(3).strip()])
+    return found
+
+
+CHECKED = {(claim, chapter): v for chapter in sorted({c.chapter for c in CLAIMS})
+           for claim, v in checked_verdicts(chapter).items()}
+
+
+def test_searched_claims_print_their_verdict_in_a_checked_cell():
+    assert {"C3", "C13"} <= {claim for claim, _ in CHECKED}
+
+
+@pytest.mark.parametrize("claim, chapter", list(CHECKED), ids=[c for c, _ in CHECKED])
+def test_checked_cell_verdict_agrees_with_the_summary_table_and_registry(claim, chapter):
+    checked = combined(CHECKED[(claim, chapter)])
+    assert checked == verdict_of(claim), \
+        f"chapter {chapter}'s checked cell says {checked!r} for {claim}, the registry {verdict_of(claim)!r}"
+    if (claim, chapter) in CHAPTER_ROWS:
+        assert combined(CHAPTER_ROWS[(claim, chapter)]) == checked, \
+            f"chapter {chapter}: summary table {CHAPTER_ROWS[(claim, chapter)]} vs checked cell {checked!r} for {claim}"

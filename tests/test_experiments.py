@@ -70,3 +70,17 @@ def test_tiny_experiments_key_the_graph_by_its_edges():
     assert TinyExperiment.of(cycle(15), "neural net", width=8).model.width == 8
     with pytest.raises(ValueError, match="memorizer"):
         TinyExperiment.of(cycle(5), "lookup table")
+
+
+def test_initial_is_the_model_run_starts_from():
+    """``initial()`` builds the run's task and model before any step: with frozen embeddings (which
+    training never moves) the trained run's embeddings equal the initial ones; a second call is identical."""
+    import torch
+    e = path_star_experiment(d=6, l=4, width=16, depth=1, heads=2, steps=3, eval_every=0, freeze_embeddings=True, seed=3)
+    task, model = e.initial()
+    assert task.graph.n == 19 and task.test_paths.tolist() == e.make_task().test_paths.tolist()
+    run = e.run(progress=False)
+    assert torch.equal(run.model.embeddings(), model.embeddings())
+    assert torch.equal(e.initial()[1].embeddings(), model.embeddings())
+    trainable = e.replace(freeze_embeddings=False)
+    assert not torch.equal(trainable.run(progress=False).model.embeddings(), trainable.initial()[1].embeddings())

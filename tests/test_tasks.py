@@ -246,6 +246,17 @@ def test_in_context_reproducible_and_fresh_labels():
     assert task.chance == 0.5
 
 
+def test_in_context_references_v1_chance_and_a_node_guess():
+    """1/d is v1's chance (a choice among the root's d children); a one-lookup target (reverse targets,
+    forward targets after v1) is referenced against a guess among the prompt's d(l-1)+1 nodes."""
+    task = InContextTask(d=2, l=5, n_labels=50, reverse=True)
+    assert task.n_nodes == 9 and task.node_guess == pytest.approx(1 / 9) and task.chance == 0.5
+    ex = task.sample(3, np.random.default_rng(0))
+    for row in ex.tokens:   # the prompt names exactly n_nodes distinct node labels
+        assert len(set(row[:4 * task.n_edges].reshape(-1, 4)[:, [0, 2]].ravel().tolist())) == task.n_nodes
+    assert InContextTask(d=4, l=3, n_labels=20).node_guess == pytest.approx(1 / 9)
+
+
 def test_in_context_invalid():
     with pytest.raises(ValueError, match="d "):
         InContextTask(d=1)

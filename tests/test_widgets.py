@@ -163,7 +163,7 @@ def test_in_context_panel_is_manual_and_reports_positions():
         _child(w, name).value = value
     w.manual_button.click()
     r = w.result
-    assert r["chance"] == 0.5 and r["teacher_forced"].shape == (3,)
+    assert r["chance"] == 0.5 and r["node_guess"] == pytest.approx(1 / 5) and r["teacher_forced"].shape == (3,)
     assert 0 <= r["exact_match"] <= r["first_hop"] <= 1
     _child(w, "reverse").value = True
     w.manual_button.click()

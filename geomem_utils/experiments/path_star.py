@@ -127,14 +127,20 @@ class PathStarExperiment(WarmupExperiment):
         T = task.training_set().tokens.shape[1]
         return self.model.build(len(task.vocab), T)
 
-    def run(self, progress: bool = True, device=None) -> Run:
-        """Build graph, task and model from the seed, train, and return the Run."""
+    def initial(self):
+        """``(task, model)`` exactly as ``run`` builds them from the seed, before any training step: the
+        untrained control of chapter 04's heatmaps (the same model at initialisation)."""
         set_seed(self.seed)
         task = self.make_task()
         model = self.make_model(task)
         inits = {"laplacian": lambda g: spectral_embedding(g, 16), "node2vec": node2vec_init}
         if self.interventions.init_embeddings != "random":
             set_embeddings(model, inits[self.interventions.init_embeddings](task.graph))
+        return task, model
+
+    def run(self, progress: bool = True, device=None) -> Run:
+        """Build graph, task and model from the seed (``initial``), train, and return the Run."""
+        task, model = self.initial()
         aux, w = None, self.interventions.node2vec_weight
         if w:
             loss = node2vec_loss(task.graph)

@@ -40,6 +40,8 @@ from ..history import CURVE_METRICS, first_passage
 from .path_star import PathStarExperiment, path_star_experiment
 
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "data" / "sweeps"
+# What a result file keeps of each evaluation (the per-position curves only where they were tracked).
+TRACKED = ("test_exact", "test_first_hop", "train_exact", "test_positions", "test_greedy_positions")
 
 # The paper's three in-weights graphs with its model (12 layers, 8 heads, width 384 / 784; spec
 # "Optimisation": AdamW, pauses 5/6/10). Learning rate and batch are the authors' code defaults; the
@@ -334,7 +336,7 @@ def run_config(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR
         config=key,
         final={k: last[k] for k in CURVE_METRICS},
         steps_to_90=h.first_step("test_exact", 0.9),
-        curve=dict(h.curves(("test_exact", "test_first_hop")), seconds=[round(e["time"], 1) for e in h.evals]),
+        curve=dict(h.curves(tuple(k for k in TRACKED if k in last)), seconds=[round(e["time"], 1) for e in h.evals]),
         nodes=run.task.graph.n, params=run.model.num_params(), train_seconds=h.wall_time,
         steps_per_s=len(h.loss) / max(h.wall_time, 1e-9),
         provenance=provenance(device=str(next(run.model.parameters()).device), wall_time_s=round(wall, 1),

@@ -1,0 +1,100 @@
+"""The pre-registered searches (issue 19): grids as stated, criteria that can come out either way."""
+import pytest
+
+from geomem_utils.cache import cache_key
+from geomem_utils.experiments.searches import SEARCHES, cell_rows, search_of, search_results, verdict
+
+
+def fake(steps, exact, positions=None, first_hop=None):
+    curve = dict(steps=list(steps), test_exact=list(exact), test_first_hop=list(first_hop or exact))
+    if positions is not None:
+        curve["test_positions"] = [list(p) for p in positions]
+    return dict(final=dict(test_exact=exact[-1], test_first_hop=curve["test_first_hop"][-1], train_exact=1.0),
+                curve=curve)
+
+
+def reaching(at, steps=range(10, 210, 10)):
+    """A curve that jumps from 0 to 1 at step ``at`` (None: never)."""
+    return fake(steps, [float(at is not None and s >= at) for s in steps])
+
+
+def results_of(name, by_cell):
+    s = search_of(name)
+    return {label: by_cell.get(label, [None] * len(s.seeds)) for label in s.cells}
+
+
+def test_every_search_is_pre_registered_with_three_seeds_and_distinct_runs():
+    for name, s in SEARCHES.items():
+        assert len(s.seeds) >= 3 and s.hypothesis and s.reproduces, name
+        keys = [repr(cache_key(e)) for e in s.experiments()]
+        assert len(set(keys)) == len(keys) == len(s.cells) * len(s.seeds), name
+    # the cells change what their labels say, and nothing else
+    c12 = search_of("C12_reverse")
+    e = c12.experiment("backward edges / reverse, lr 0.002", 1).settings()
+    assert (e["edge_direction"], e["path_mode"], e["lr"], e["seed"], e["d"]) == ("backward", "reverse", 2e-3, 1, 100)
+    assert search_of("C15_tree").experiment("path-star G_(16,4), lr 0.002", 0).settings()["family"] == "path_star"
+    assert search_of("Mamba").experiment("mamba, lr 0.01", 0).settings()["arch"] == "mamba"
+    with pytest.raises(ValueError, match="search"):
+        search_of("C99")
+    with pytest.raises(ValueError, match="label"):
+        c12.experiment("sideways", 0)
+
+
+def test_missing_runs_are_none_and_the_verdict_says_incomplete(tmp_path):
+    res = search_results("Mamba", tmp_path)
+    assert all(r is None for runs in res.values() for r in runs)
+    v = verdict("Mamba", res)
+    assert v["verdict"] == "does not reproduce in the grid" and not v["complete"]
+
+
+def test_pauses_criterion_needs_a_clear_speed_up():
+    fast = [reaching(50), reaching(60), reaching(70)]
+    slow = [reaching(100), reaching(110), reaching(120)]
+    res = results_of("C13_pauses", {"l=5, 0 pauses, lr 0.002": slow, "l=5, 2 pauses, lr 0.002": fast})
+    assert verdict("C13_pauses", res)["under"] == ["l=5, 2 pauses, lr 0.002"]
+    overlap = [reaching(50), reaching(60), reaching(110)]
+    res = results_of("C13_pauses", {"l=5, 0 pauses, lr 0.002": slow, "l=5, 2 pauses, lr 0.002": overlap})
+    assert verdict("C13_pauses", res)["verdict"] == "does not reproduce in the grid"
+    # a 0-pause run that never reaches 50% makes any pause run that does a speed-up
+    res = results_of("C13_pauses", {"l=5, 0 pauses, lr 0.002": [reaching(None)] * 3, "l=5, 6 pauses, lr 0.002": fast})
+    assert verdict("C13_pauses", res)["verdict"] == "reproduces"
+
+
+def test_reverse_criterion_separates_works_from_faster():
+    rev = [reaching(100)] * 3
+    res = results_of("C12_reverse", {"reverse, lr 0.002": rev, "forward, lr 0.002": [reaching(150)] * 3})
+    v = verdict("C12_reverse", res)
+    assert v["verdict"] == "reproduces" and v["faster"] == ["reverse, lr 0.002"]
+    res = results_of("C12_reverse", {"reverse, lr 0.002": rev, "forward, lr 0.002": [reaching(50)] * 3})
+    assert verdict("C12_reverse", res)["verdict"] == "partly"
+    res = results_of("C12_reverse", {"reverse, lr 0.002": [reaching(100), reaching(100), reaching(None)]})
+    assert verdict("C12_reverse", res)["verdict"] == "does not reproduce in the grid"
+
+
+def test_learning_order_criterion_detects_a_cascade():
+    steps = [5, 10, 15, 20]
+    # positions root, v1, v2, v3, leaf: the leaf first, then v3, v2, v1 — a last-first cascade
+    cascade = fake(steps, [0, 0, 0, 1], positions=[[1, 0, 0, 0, 1], [1, 0, 0, 1, 1], [1, 0, 1, 1, 1], [1, 1, 1, 1, 1]])
+    together = fake(steps, [0, 1, 1, 1], positions=[[1, 0, 0, 0, 0], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]])
+    assert verdict("C3_order", results_of("C3_order", {"lr 0.002": [cascade] * 3}))["verdict"] == \
+        "does not reproduce in the grid"
+    assert verdict("C3_order", results_of("C3_order", {"lr 0.002": [together] * 3}))["verdict"] == "reproduces"
+
+
+def test_mamba_and_tree_criteria():
+    res = results_of("Mamba", {"mamba, lr 0.005": [reaching(100), reaching(150), reaching(None)]})
+    assert verdict("Mamba", res)["verdict"] == "reproduces"
+    half = [fake([10, 20], [0.3, 0.6])] * 3
+    assert verdict("Mamba", results_of("Mamba", {"mamba, lr 0.005": half}))["verdict"] == "partly"
+    tree = {"split at leaf, lr 0.002": [fake([10], [0.2])] * 3, "path-star G_(16,4), lr 0.002": [fake([10], [1.0])] * 3}
+    v = verdict("C15_tree", results_of("C15_tree", tree))
+    assert v["verdict"] == "reproduces" and v["harder"]
+    low = {"split at leaf, lr 0.002": [fake([10], [0.05])] * 3}
+    assert verdict("C15_tree", results_of("C15_tree", low))["verdict"] == "does not reproduce in the grid"
+
+
+def test_cell_rows_summarise_seeds():
+    res = results_of("Mamba", {"mamba, lr 0.005": [fake([10, 20], [0.2, 0.6]), fake([10, 20], [0.4, 0.2])]})
+    row = cell_rows("Mamba", results=res)[0]
+    assert row["seeds"] == 2 and row["final"] == pytest.approx(0.4) and row["best"] == pytest.approx(0.5)
+    assert row["final_min"] == 0.2 and row["best_max"] == 0.6 and row["steps_to"] == [20, None]
