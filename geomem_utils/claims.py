@@ -58,7 +58,7 @@ CLAIMS = (
     Claim('C8', '05',
           'With trainable embeddings, geometry emerges from edge-only supervision in the Transformer and the neural net.',
           'partly',
-          "skewed margin NN +1.52/+5.46/+2.14/+0.97 (paper 4.08/2.51/7.87/8.13, 'agree in kind'); TF +1.01/+8.27/+3.31/+5.56"),
+          "searched (recipe x lr x width, 5 seeds): width 128 geometric on 4/4 graphs x 5/5 seeds (star/grid/cycle/irregular +3.41/+5.79/+7.04/+8.67, paper 4.08/2.51/7.87/8.13); width 32 star 2/5; authors' ordering in no cell"),
     Claim('C9', '05',
           'Geometry is not more succinct than lookup on path-stars and cycles: geometric/associative cost ratio lies in [1, 2].',
           'agree',

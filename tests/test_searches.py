@@ -98,3 +98,53 @@ def test_cell_rows_summarise_seeds():
     row = cell_rows("Mamba", results=res)[0]
     assert row["seeds"] == 2 and row["final"] == pytest.approx(0.4) and row["best"] == pytest.approx(0.5)
     assert row["final_min"] == 0.2 and row["best_max"] == 0.6 and row["steps_to"] == [20, None]
+
+
+def test_knob_search_criterion():
+    from geomem_utils.experiments.searches import KNOB_CELLS, knob_search_experiment, knob_search_verdict
+    geo, assoc = dict(verdict="geometric"), dict(verdict="associative")
+    result = {k: [assoc] * 3 for k in KNOB_CELLS}
+    assert knob_search_verdict(result)["verdict"] == "does not reproduce in the grid"
+    result["lr 0.1: authors' (cosine)"] = [geo] * 3
+    result["dropout 0.4, lr 1e-3: authors' (after W)"] = [geo, geo, assoc]
+    v = knob_search_verdict(result)
+    assert v["knobs"]["lr 0.1"]["under"] == ["lr 0.1: authors' (cosine)"]
+    assert v["knobs"]["dropout 0.4"]["verdict"] == "partly" and v["verdict"] == "partly"
+    result["dropout 0.4, lr 1e-3: authors' (after W)"] = [geo] * 3
+    assert knob_search_verdict(result)["verdict"] == "reproduces"
+    # the authors' dropout cell really drops after W, at their lr, with no weight decay and a constant lr
+    e = knob_search_experiment("dropout 0.4, lr 1e-3: authors' (after W)", 1)
+    t = e.tiny.settings()
+    assert e.dropout_after_w and (t["lr"], t["dropout"], t["weight_decay"], t["min_lr_frac"], t["seed"]) == (1e-3, 0.4, 0.0, 1.0, 1)
+    assert t["emb_init_std"] == 1.0 and t["width"] == 512 and t["steps"] == 10_000
+
+
+def test_output_dropout_net_drops_after_w():
+    import torch
+    from geomem_utils.models import ModelConfig, NeuralNet, OutputDropoutNeuralNet
+    cfg = ModelConfig(arch="neural_net", vocab_size=10, block_size=2, width=8, depth=1, heads=1, dropout=0.5)
+    net = OutputDropoutNeuralNet(cfg)
+    net.train()
+    with torch.no_grad():
+        net.W.weight.copy_(torch.eye(8))
+        net.W.bias.fill_(1.0)   # dropout after W zeroes whole outputs, bias included; before W the bias survives
+        out = net(torch.tensor([[1, 2]]))
+    assert (out == 0).any()
+    plain = NeuralNet(cfg)
+    plain.train()
+    with torch.no_grad():
+        plain.W.weight.copy_(torch.eye(8))
+        plain.W.bias.fill_(1.0)
+        assert not (plain(torch.tensor([[1, 2]])) == 0).any()
+
+
+def test_nn_search_criterion():
+    from geomem_utils.experiments.searches import nn_search_verdict
+    margins = {"star": 4.0, "grid": 2.5, "cycle": 7.9, "irregular": 8.1}   # the authors' order
+    rows = lambda m: {g: [dict(skewed_margin=v)] * 5 for g, v in m.items()}  # noqa: E731
+    assert nn_search_verdict({"authors'": rows(margins)})["verdict"] == "reproduces"
+    swapped = dict(margins, star=9.0)
+    v = nn_search_verdict({"authors'": rows(swapped)})
+    assert v["verdict"] == "partly" and v["geometric"] == ["authors'"] and not v["ordered"]
+    negative = dict(margins, grid=-1.0)
+    assert nn_search_verdict({"authors'": rows(negative)})["verdict"] == "does not reproduce in the grid"

@@ -403,7 +403,11 @@ def knob_search_verdict(result: dict) -> dict:
         some = [k for k in cells if geometric[k]]
         out[knob] = dict(verdict="reproduces" if under else "partly" if some else "does not reproduce in the grid",
                          under=under, geometric={k: f"{geometric[k]}/{n[k]}" for k in cells})
-    return dict(knobs=out, base_associative=base_assoc, n_geometric=geometric)
+    words = [v["verdict"] for v in out.values()]
+    both = all(w == "reproduces" for w in words) and any(base_assoc.values())
+    v = ("reproduces" if both else "partly" if any(w != "does not reproduce in the grid" for w in words)
+         else "does not reproduce in the grid")
+    return dict(verdict=v, knobs=out, base_associative=base_assoc, n_geometric=geometric)
 
 
 # C8: the neural net on the four tiny graphs, chapter 05's recipe against the authors' (their notebooks:
@@ -470,6 +474,28 @@ def nn_search_verdict(result: dict) -> dict:
          "partly" if geometric_cells else "does not reproduce in the grid")
     return dict(verdict=v, geometric=geometric_cells, ordered=ordered_cells, rows=rows,
                 paper=dict(zip(graphs, paper)))
+
+
+TINY_SEARCHES = {
+    "C16_knobs": (KNOB_SEARCH, KNOB_CELLS, SEEDS,
+                  "15-cycle neural net, width 512, N(0,1) embedding init, 10,000 full-batch AdamW steps; 'ours' = "
+                  "chapter 07's recipe (cosine to 0.1x, weight decay 0.01 on every parameter, dropout on E), "
+                  "'authors'' = constant lr, no weight decay, dropout after W"),
+    "C8_neural_net": (NN_SEARCH, NN_CELLS, NN_SEEDS,
+                      "chapter 05's neural net (width 32; cycle 512, irregular 16; lr 1e-2, 1,000 full-batch "
+                      "steps, cosine to 0.1x, weight decay 0.01 off the embeddings) on star, grid, cycle, irregular; 'authors'' = "
+                      "their steps, lr and schedule per graph, no weight decay"),
+}
+
+
+def describe_tiny(name: str) -> str:
+    """The pre-registration of a tiny-graph search (``TINY_SEARCHES``), as ``describe`` prints a path-star one."""
+    check_choice("search", name, tuple(TINY_SEARCHES))
+    spec, cells, seeds, setting = TINY_SEARCHES[name]
+    lines = "\n".join(f"  - {label}" for label in cells)
+    return (f"{spec['claim']} search '{name}' (chapter {spec['chapter']})\nhypothesis: {spec['hypothesis']}\n"
+            f"grid: {len(cells)} cells x seeds {list(seeds)}; {setting}:\n{lines}\n"
+            f"reproduces if: {spec['reproduces']}")
 
 
 def _run(experiment, out_dir):
