@@ -265,6 +265,15 @@ def zigzag_share(E, graph: Graph, spectrum_: Spectrum | None = None, n_spaces: i
     return float(energy[bottom].sum() / max(energy[t:].sum(), 1e-300))
 
 
+def zigzag_chance(graph: Graph, spectrum_: Spectrum | None = None, n_spaces: int = 1) -> float:
+    """The zigzag share of an isotropic embedding (equal energy on every non-trivial eigenvector): the
+    dimension of the bottom ``n_spaces`` eigenspaces over the non-trivial ones (``zigzag_share``'s chance)."""
+    s = spectrum_ or spectrum(graph)
+    if len(s.values) < graph.n:
+        raise ValueError("zigzag_chance needs the full spectrum (call spectrum(graph) without k)")
+    return float(sum(len(g) for g in s.groups[-n_spaces:]) / (graph.n - n_components(graph)))
+
+
 # ---------------------------------------------------------------- alignment of two symmetric matrices (C19)
 def top_eigenvectors(S, k: int) -> np.ndarray:
     """The ``k`` eigenvectors of the symmetric matrix ``S`` with the largest eigenvalues, (n, k)."""

@@ -45,7 +45,7 @@ CACHES = {
     "05_nn_search": (load_or_compute, searches.nn_search_study),
     "06_node2vec_path_star": (load_or_compute, StarSpectralBias),
     "07_knobs": (load_or_compute, knobs.knob_study),
-    "07_knob_search": (load_or_compute, searches.knob_search_study),
+    **{f"07_knob_search ({k})": (load_or_compute, lambda k=k: searches.knob_search_study(k)) for k in searches.KNOB_CELLS},
     "07_headroom (1 seed, quick mode)": (load_or_compute, lambda: knobs.headroom_study((0,))),
     "07_headroom (3 seeds)": (load_or_compute, lambda: knobs.headroom_study((0, 1, 2))),
     "08_directions": (load_or_compute, ablations.directions_study),

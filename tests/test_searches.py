@@ -82,10 +82,10 @@ def test_learning_order_criterion_detects_a_cascade():
 
 
 def test_mamba_and_tree_criteria():
-    res = results_of("Mamba", {"mamba, lr 0.005": [reaching(100), reaching(150), reaching(None)]})
+    res = results_of("Mamba", {"mamba, lr 0.01": [reaching(100), reaching(150), reaching(None)]})
     assert verdict("Mamba", res)["verdict"] == "reproduces"
     half = [fake([10, 20], [0.3, 0.6])] * 3
-    assert verdict("Mamba", results_of("Mamba", {"mamba, lr 0.005": half}))["verdict"] == "partly"
+    assert verdict("Mamba", results_of("Mamba", {"mamba, lr 0.01": half}))["verdict"] == "partly"
     tree = {"split at leaf, lr 0.002": [fake([10], [0.2])] * 3, "path-star G_(16,4), lr 0.002": [fake([10], [1.0])] * 3}
     v = verdict("C15_tree", results_of("C15_tree", tree))
     assert v["verdict"] == "reproduces" and v["harder"]
@@ -94,7 +94,7 @@ def test_mamba_and_tree_criteria():
 
 
 def test_cell_rows_summarise_seeds():
-    res = results_of("Mamba", {"mamba, lr 0.005": [fake([10, 20], [0.2, 0.6]), fake([10, 20], [0.4, 0.2])]})
+    res = results_of("Mamba", {"mamba, lr 0.01": [fake([10, 20], [0.2, 0.6]), fake([10, 20], [0.4, 0.2])]})
     row = cell_rows("Mamba", results=res)[0]
     assert row["seeds"] == 2 and row["final"] == pytest.approx(0.4) and row["best"] == pytest.approx(0.5)
     assert row["final_min"] == 0.2 and row["best_max"] == 0.6 and row["steps_to"] == [20, None]
@@ -148,3 +148,10 @@ def test_nn_search_criterion():
     assert v["verdict"] == "partly" and v["geometric"] == ["authors'"] and not v["ordered"]
     negative = dict(margins, grid=-1.0)
     assert nn_search_verdict({"authors'": rows(negative)})["verdict"] == "does not reproduce in the grid"
+
+
+def test_an_incomplete_cell_neither_meets_nor_misses_the_criterion():
+    good = fake([10, 20], [0.95, 0.95])
+    res = results_of("Mamba", {"mamba, lr 0.01": [good, good, None]})
+    v = verdict("Mamba", res)
+    assert v["under"] == [] and v["verdict"] == "does not reproduce in the grid" and not v["complete"]

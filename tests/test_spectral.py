@@ -201,3 +201,14 @@ def test_n_components_and_spectral_embedding():
     X = spectral_embedding(cycle(15), 2)
     assert X.shape == (15, 2)
     np.testing.assert_allclose(projector(X), projector(fiedler_vectors(cycle(15))), atol=1e-8)
+
+
+def test_zigzag_chance_is_the_share_of_an_isotropic_embedding():
+    from geomem_utils.spectral import zigzag_chance, zigzag_share
+    g = cycle(15)
+    s = spectrum(g)
+    assert zigzag_chance(g, s) == pytest.approx(2 / 14)   # the odd cycle's bottom eigenspace is a pair
+    # an orthonormal basis of R^n has equal energy on every eigenvector: its share is exactly the chance
+    assert zigzag_share(np.eye(g.n), g, s) == pytest.approx(zigzag_chance(g, s))
+    # the bottom pair itself is all zigzag
+    assert zigzag_share(s.vectors[:, s.groups[-1]], g, s) == pytest.approx(1.0)
