@@ -34,9 +34,10 @@ from ..history import first_passage
 from ..models import OutputDropoutNeuralNet
 from ..readouts import PAPER_MARGINS
 from ..train import Run, train
+from . import ablations
 from .ablations import BASE
 from .base import Experiment, Study
-from .knobs import knob_experiment, knob_report
+from .knobs import KnobReports, knob_experiment, knob_report
 from .path_star import PathStarExperiment, path_star_experiment
 from .sweeps import run_config, stored_result
 from .tiny import TinyExperiment
@@ -142,8 +143,7 @@ def search_results(name: str, out_dir: Path | str | None = None) -> dict:
 
 def steps_to(result: dict, threshold: float, metric: str = "test_exact"):
     """First evaluated step of a stored run at which ``metric`` >= ``threshold`` (None: never)."""
-    c = result["curve"]
-    return first_passage(c["steps"], c[metric], threshold)
+    return ablations.steps_to(result["curve"], threshold, metric)
 
 
 def best(result: dict, metric: str = "test_exact") -> float:
@@ -263,7 +263,10 @@ def verdict(name: str, results: dict | None = None) -> dict:
                 if None not in rev_t and None not in fwd_t and np.median(rev_t) < np.median(fwd_t):
                     faster.append(c)
         backward = "backward edges / reverse, lr 0.002"
-        extra = dict(faster=faster, backward_works=bool(done(backward)) and all(best(r) >= 0.5 for r in done(backward)))
+        echo = {c: (round(rows[c]["test_positions"][0], 2), round(min(rows[c]["test_positions"][1:]), 2))
+                for c in s.cells if c.startswith(("reverse", "backward")) and "test_positions" in rows[c]}
+        extra = dict(faster=faster, echo=echo,  # teacher-forced: (the echo of the leaf, the worst later position)
+                     backward_works=bool(done(backward)) and all(best(r) >= 0.5 for r in done(backward)))
         under = works
         v = "reproduces" if works and faster else "partly" if works else "does not reproduce in the grid"
     elif name == "C13_pauses":
@@ -313,8 +316,10 @@ def verdict(name: str, results: dict | None = None) -> dict:
         inner = lambda o: [o[p] for p in labels[1:]]  # noqa: E731
         together = [k for k, o in orders.items() if None not in inner(o)
                     and max(inner(o)) - min(inner(o)) <= 2 * s.base["eval_every"]]
+        v1_last = [k for k, o in orders.items()
+                   if o["v1"] is None or o["v1"] >= max(v for p, v in o.items() if p != "v1" and v is not None)]
         extra = dict(reach={f"{c}, seed {sd}": o for (c, sd), o in orders.items()},
-                     cascade=len(cascade), together=len(together), runs=len(orders))
+                     cascade=len(cascade), together=len(together), v1_last=len(v1_last), runs=len(orders))
         under = sorted({c for c, _ in together})
         v = ("reproduces" if orders and not cascade and len(together) == len(orders) else
              "partly" if orders and not cascade else "does not reproduce in the grid")
@@ -373,9 +378,8 @@ def knob_search_experiment(label: str, seed: int) -> KnobRun:
 
 
 @dataclass(frozen=True)
-class KnobSearchReports(Study):
-    def summarize(self, run) -> dict:
-        return knob_report(run)
+class KnobSearchReports(KnobReports):
+    """``knobs.KnobReports`` under its own name (the name is part of the cache key)."""
 
 
 def knob_search_study(label: str, seeds=SEEDS) -> KnobSearchReports:
