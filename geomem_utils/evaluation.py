@@ -72,6 +72,26 @@ def incontext_accuracy(model, task: InContextTask, examples: Examples) -> dict:
 
 
 @torch.no_grad()
+def root_child_share(model, task: InContextTask, examples: Examples) -> float:
+    """In-context path-star (C1): the share of teacher-forced predictions *at the v1 target* that name
+    some child of the root, right arm or not. 1/d of them is the right one; a share near 1 with v1
+    accuracy near 1/d is the shortcut "answer a node next to the root" without the lookup (chapter 03a,
+    reverse targets at l = 3)."""
+    p, l = task.prompt_len, task.l
+    v1_at = l - 2 if task.reverse else 1           # reverse targets: goal, v_{l-2}, …, v1, start
+    was_training = model.training
+    model.eval()
+    x, _ = examples.inputs_targets(_device(model))
+    pred = model.readout(model(x)).argmax(-1).cpu().numpy()[:, p - 1 + v1_at]   # the row that predicts v1
+    model.train(was_training)
+    tok = examples.tokens
+    edges = tok[:, : 4 * task.n_edges].reshape(len(tok), task.n_edges, 4)[:, :, [0, 2]]   # (n, edges, u/v)
+    root = tok[:, 4 * task.n_edges + 1]                                                     # "/ start , goal ="
+    is_child = (edges[:, :, 0] == root[:, None]) & (edges[:, :, 1] == pred[:, None])
+    return float(is_child.any(1).mean())
+
+
+@torch.no_grad()
 def teacher_forced_accuracy(model, examples: Examples) -> np.ndarray:
     """Per target position (in order), the fraction of examples whose argmax equals the target
     when the true prefix is fed in (learning order, claim C3)."""

@@ -268,6 +268,36 @@ def plot_seed_bands(curves: dict, ax=None, chance: float | None = None, ylabel: 
     return ax
 
 
+def plot_seed_lines(curves: dict, ncols: int = 4, chance: float | None = None, chance_label: str = "chance",
+                    ylabel: str = "held-out exact match", title=None):
+    """Small multiples, one panel per cell of a search and one line per seed: for curves that jump at a
+    seed-dependent step, where a mean and a band would draw a slope no seed has. ``curves`` is
+    ``{label: (steps, values (seeds, evaluations))}``; returns the figure."""
+    n = len(curves)
+    if n == 0:
+        raise ValueError("curves is empty: no cell of the search has a stored run")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.2 * nrows), sharey=True, squeeze=False)
+    for ax, (label, (steps, values)) in zip(axes.flat, curves.items()):
+        for i, v in enumerate(np.asarray(values, dtype=float)):
+            ax.plot(steps, v, lw=1.3, label=f"seed {i}")
+        if chance is not None:
+            ax.axhline(chance, ls="--", color="k", lw=0.8, label=chance_label)
+        ax.set_title(label, fontsize=8)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlabel("step", fontsize=8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel, fontsize=8)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=6, loc="upper left")
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def plot_contrast(results: dict, metrics: dict, chance: float | None = None, ax=None, title=None):
     """Grouped bars: one group per metric, one bar per run (e.g. trainable vs frozen embeddings, C5).
 

@@ -230,3 +230,18 @@ def test_plot_budget_diagram_shows_the_seed_mean_and_spread():
     assert M[BUDGET_LS.index(5), BUDGET_DS.index(200)] == pytest.approx(0.8)
     assert [t.get_text() for t in ax.texts] == ["0.80", "0.60–1.00"]
     plt.close(fig)
+
+
+def test_seed_lines_draw_one_panel_per_cell_and_one_line_per_seed():
+    from geomem_utils.plotting import plot_seed_lines
+    steps = np.arange(0, 50, 10)
+    curves = {"a": (steps, np.zeros((3, 5))), "b": (steps, np.ones((2, 5))), "c": (steps, np.eye(5)[:3])}
+    fig = plot_seed_lines(curves, ncols=2, chance=0.1)
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title() for ax in panels] == ["a", "b", "c"]
+    assert [len(ax.lines) for ax in panels] == [4, 3, 4]          # seeds + the chance line
+    assert panels[0].get_ylabel() and panels[0].get_xlabel() == "step"
+    assert len(fig.axes) == 4 and not fig.axes[3].axison          # the spare panel is blank
+    plt.close(fig)
+    with pytest.raises(ValueError, match="curves"):
+        plot_seed_lines({})

@@ -155,3 +155,47 @@ def test_an_incomplete_cell_neither_meets_nor_misses_the_criterion():
     res = results_of("Mamba", {"mamba, lr 0.01": [good, good, None]})
     v = verdict("Mamba", res)
     assert v["under"] == [] and v["verdict"] == "does not reproduce in the grid" and not v["complete"]
+
+
+def in_context_fake(exact, lookups):
+    """A stored in-context run: greedy exact ``exact`` and teacher-forced ``lookups`` at v3, v2, v1."""
+    steps = [250, 500]
+    pos = [[1.0, 0.2, 0.2, 0.2, 1.0], [1.0, *lookups, 1.0]]
+    return dict(final=dict(test_exact=exact, test_positions=pos[-1]), node_guess=1 / 9,
+                curve=dict(steps=steps, test_exact=[0.0, exact], test_positions=pos))
+
+
+def test_in_context_search_runs_chapter_03a_with_reverse_targets():
+    s = search_of("C1_reverse")
+    e = s.experiment("d=3, lr 0.001", 2).settings()
+    assert (e["reverse"], e["d"], e["l"], e["lr"], e["width"], e["seed"], e["steps"]) == (True, 3, 5, 1e-3, 64, 2, 6000)
+    e = s.experiment("width 128, lr 0.001", 0).settings()
+    assert (e["width"], e["depth"], e["steps"], e["d"]) == (128, 2, 6000, 2)
+    assert s.experiment("lr 0.0003", 0).settings()["lr"] == 3e-4
+
+
+def test_reverse_in_context_criterion():
+    name, cell = "C1_reverse", "lr 0.001"
+    solved = [in_context_fake(0.95, [1.0, 1.0, 1.0])] * 3
+    assert verdict(name, results_of(name, {cell: solved}))["verdict"] == "reproduces"
+    one_lookup = [in_context_fake(0.3, [0.95, 0.4, 0.3])] * 3
+    v = verdict(name, results_of(name, {cell: one_lookup}))
+    assert v["verdict"] == "partly" and v["under"] == [cell]
+    stuck = [in_context_fake(0.0, [0.2, 0.18, 0.17])] * 3
+    assert verdict(name, results_of(name, {cell: stuck}))["verdict"] == "does not reproduce in the grid"
+    # two seeds solved and one stuck is not "all 3 seeds"
+    v = verdict(name, results_of(name, {cell: solved[:2] + stuck[:1]}))
+    assert v["verdict"] == "does not reproduce in the grid"
+
+
+def test_in_context_runs_are_stored_and_reloaded(tmp_path):
+    from geomem_utils.experiments.in_context import InContextExperiment
+    from geomem_utils.experiments.sweeps import run_in_context_config, stored_result
+    e = InContextExperiment.from_settings(reverse=True, width=16, heads=2, steps=20, eval_every=10, n_test=20)
+    first = run_in_context_config(e, tmp_path)
+    assert not first["skipped"] and first["curve"]["steps"] == [10, 20]
+    again = run_in_context_config(e, tmp_path)
+    assert again["skipped"] and again["curve"] == stored_result(e, tmp_path)["curve"]
+    assert len(again["final"]["test_positions"]) == 5 and 0 <= again["final"]["test_exact"] <= 1
+    other = InContextExperiment.from_settings(reverse=True, width=16, heads=2, steps=20, eval_every=10, n_test=20, seed=1)
+    assert stored_result(other, tmp_path) is None

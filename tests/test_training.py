@@ -415,3 +415,42 @@ def test_history_curves_are_plain_lists():
     h = History(evals=[dict(step=10, test_exact=np.float64(0.5), x=1), dict(step=20, test_exact=1.0, x=2)])
     c = h.curves(("test_exact", "x"))
     assert c == dict(steps=[10, 20], test_exact=[0.5, 1.0], x=[1.0, 2.0]) and type(c["test_exact"][0]) is float
+
+
+class _TableModel(torch.nn.Module):
+    """Predicts, at every position of example i, the token ``table[i, position + 1]``: an oracle when the
+    table is the examples themselves."""
+
+    def __init__(self, table, vocab_size):
+        super().__init__()
+        self.token_embedding = torch.nn.Embedding(1, 1)   # where evaluation looks up the device
+        self.table, self.vocab_size = torch.as_tensor(table), vocab_size
+
+    def forward(self, x):
+        return self.table[: len(x), 1: x.shape[1] + 1]
+
+    def readout(self, h):
+        return torch.nn.functional.one_hot(h, self.vocab_size).float()
+
+
+@pytest.mark.parametrize("reverse, l", [(False, 5), (True, 5), (True, 3)])
+def test_root_child_share_counts_children_of_the_root_at_v1(reverse, l):
+    from geomem_utils.evaluation import root_child_share
+    from geomem_utils.tasks import InContextTask
+    task = InContextTask(d=2, l=l, reverse=reverse)
+    ex = task.sample(64, np.random.default_rng(0))
+    p = task.prompt_len
+    v1_at = l - 2 if reverse else 1
+    assert root_child_share(_TableModel(ex.tokens, len(task.vocab)), task, ex) == 1.0     # the true v1
+    # the other arm's child of the root: still a child, never the right one
+    wrong = ex.tokens.copy()
+    E = ex.tokens[:, : 4 * task.n_edges].reshape(len(ex), task.n_edges, 4)
+    for i in range(len(ex)):
+        root, v1 = ex.tokens[i, p - 4], ex.tokens[i, p + v1_at]
+        others = [v for u, _, v, _ in E[i] if u == root and v != v1]
+        wrong[i, p + v1_at] = others[0]
+    assert root_child_share(_TableModel(wrong, len(task.vocab)), task, ex) == 1.0
+    # the goal (a leaf, never next to the root for l >= 3)
+    goal = ex.tokens.copy()
+    goal[:, p + v1_at] = ex.tokens[:, p - 2]
+    assert root_child_share(_TableModel(goal, len(task.vocab)), task, ex) == 0.0

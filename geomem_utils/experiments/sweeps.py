@@ -37,6 +37,7 @@ import torch
 from ..cache import cache_key, key_hash, load_or_compute, plain, provenance
 from ..config import check_float, check_int
 from ..history import CURVE_METRICS, first_passage
+from .in_context import InContextExperiment
 from .path_star import PathStarExperiment, path_star_experiment
 
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "data" / "sweeps"
@@ -314,16 +315,30 @@ def missing_results(experiments, out_dir: Path | str = RESULTS_DIR) -> list:
     return [e for e in experiments if stored_result(e, out_dir) is None]
 
 
+def _stored(experiment, out_dir, verbose: bool) -> tuple[dict, Path, dict | None]:
+    """(key, result path, the stored result marked ``skipped`` or None): the resumable half of a run."""
+    key, path = cache_key(experiment), result_path(experiment, out_dir)
+    done = _load_result(path, key)
+    if done is not None and verbose:
+        print(f"skip {path.name}: already done")
+    return key, path, None if done is None else dict(done, skipped=True)
+
+
+def _store(path: Path, result: dict) -> dict:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(plain(result), indent=1))
+    tmp.replace(path)  # atomic: a killed worker never leaves a half-written result
+    return dict(result, skipped=False)
+
+
 def run_config(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR, device=None,
                verbose: bool = False) -> dict:
     """Train one experiment unless its result file already holds it; return the stored result. Peak
     CUDA memory and steps/s are recorded for the paper-scale runs."""
-    key, path = cache_key(experiment), result_path(experiment, out_dir)
-    done = _load_result(path, key)
+    key, path, done = _stored(experiment, out_dir, verbose)
     if done is not None:
-        if verbose:
-            print(f"skip {path.name}: already done")
-        return dict(done, skipped=True)
+        return done
     dev = torch.device(device) if device is not None else None
     if dev is not None and dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
@@ -332,7 +347,7 @@ def run_config(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR
     wall = time.perf_counter() - t0
     h = run.history
     last = h.evals[-1]
-    result = dict(
+    return _store(path, dict(
         config=key,
         final={k: last[k] for k in CURVE_METRICS},
         steps_to_90=h.first_step("test_exact", 0.9),
@@ -341,12 +356,29 @@ def run_config(experiment: PathStarExperiment, out_dir: Path | str = RESULTS_DIR
         steps_per_s=len(h.loss) / max(h.wall_time, 1e-9),
         provenance=provenance(device=str(next(run.model.parameters()).device), wall_time_s=round(wall, 1),
                               peak_cuda_mb=(torch.cuda.max_memory_allocated(dev) / 2 ** 20
-                                            if dev is not None and dev.type == "cuda" else None)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(plain(result), indent=1))
-    tmp.replace(path)  # atomic: a killed worker never leaves a half-written result
-    return dict(result, skipped=False)
+                                            if dev is not None and dev.type == "cuda" else None))))
+
+
+def run_in_context_config(experiment: InContextExperiment, out_dir: Path | str = RESULTS_DIR,
+                          verbose: bool = False) -> dict:
+    """``run_config`` for chapter 03a's in-context experiments: the stored curve holds greedy exact match
+    (``test_exact``) and teacher-forced accuracy by target position (``test_positions``) on the fixed
+    unseen graphs, under the names the path-star results use."""
+    key, path, done = _stored(experiment, out_dir, verbose)
+    if done is not None:
+        return done
+    t0 = time.perf_counter()
+    run = experiment.run(progress=verbose)
+    wall = time.perf_counter() - t0
+    h = run.history
+    curve = dict(steps=[int(e["step"]) for e in h.evals], test_exact=[float(e["exact_match"]) for e in h.evals],
+                 test_positions=[[float(x) for x in e["teacher_forced"]] for e in h.evals],
+                 seconds=[round(e["time"], 1) for e in h.evals])
+    return _store(path, dict(
+        config=key, final=dict(test_exact=curve["test_exact"][-1], test_positions=curve["test_positions"][-1]),
+        curve=curve, node_guess=run.task.node_guess, params=run.model.num_params(),
+        train_seconds=h.wall_time, steps_per_s=len(h.loss) / max(h.wall_time, 1e-9),
+        provenance=provenance(device="cpu", wall_time_s=round(wall, 1))))
 
 
 def load_results(out_dir: Path | str = RESULTS_DIR) -> list[dict]:
