@@ -288,7 +288,9 @@ def gallery_check(page, url: str, name: str, shots: Path, only=None, change_time
         panel.scroll_into_view_if_needed()
         if action != "train":  # an explorer draws on display: wait for its first picture
             panel.locator("img").first.wait_for(state="visible", timeout=timeout)
-        before = panel.evaluate(f"el => ({SIGNATURE})(el)")
+        # a settled first picture: read while the first draw is still arriving, "before" would be a partial
+        # state and a frozen widget finishing its first draw would look like a change (seen once in CI)
+        before = _settled(page, panel)
         seen = len(errors)
         control = panel.evaluate_handle(f"el => {ACT[action]}")
         if action == "slider":
