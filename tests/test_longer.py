@@ -69,3 +69,53 @@ def test_g5000_ablation_changes_one_knob_at_a_time():
     for label, knob in G5000_ABLATION.items():
         differs = {k for k in base if runs[label][k] != base[k]}
         assert differs == set(knob), label
+
+
+def test_long_screen_changes_one_knob_at_a_time_and_follows_l():
+    from geomem_utils.experiments.longer import LONG_SCREEN, long_screen_configs
+    runs = {k: e.settings() for k, e in long_screen_configs(8).items()}
+    base = runs["chapter 02 recipe"]
+    assert (base["d"], base["l"], base["n_pause"], base["steps"]) == (200, 8, 8, 4000)
+    for label, knob in LONG_SCREEN.items():
+        assert {k for k in base if runs[label][k] != base[k]} == set(knob), label
+    assert long_screen_configs(10)["chapter 02 recipe"].settings()["n_pause"] == 10
+    with pytest.raises(ValueError, match="l"):
+        long_screen_configs(1)
+
+
+def test_paper_graph_experiment_uses_the_paper_pauses_and_the_full_softmax():
+    from geomem_utils.experiments.longer import PAPER_GRAPHS, paper_graph_experiment
+    for name, (d, l) in PAPER_GRAPHS.items():
+        s = paper_graph_experiment(name, minutes=60).settings()
+        assert (s["d"], s["l"], s["n_pause"], s["sampled_softmax"], s["batch_size"], s["max_seconds"]) == \
+            (d, l, l, 0, 512, 3600)
+    assert paper_graph_experiment("G_(10^4,6)", dropout=0.2).settings()["dropout"] == 0.2
+    with pytest.raises(ValueError, match="graph"):
+        paper_graph_experiment("G_(10^5,6)")
+    with pytest.raises(ValueError, match="minutes"):
+        paper_graph_experiment("G_(5000,5)", minutes=0)
+
+
+def test_long_screen_rows_read_the_best_first_hop_off_stored_curves(tmp_path):
+    import json
+
+    from geomem_utils.experiments.longer import long_screen_configs, long_screen_rows
+    from geomem_utils.experiments.sweeps import cache_key, result_path
+    e = long_screen_configs(8)["depth 4"]
+    curve = dict(steps=[250, 500, 750], test_exact=[0.0, 0.1, 0.0], test_first_hop=[0.02, 0.3, 0.1],
+                 train_exact=[0.5, 1.0, 1.0], seconds=[1, 2, 3])
+    result_path(e, tmp_path).write_text(json.dumps(dict(config=cache_key(e), curve=curve, steps_per_s=9.0,
+                                                        final=dict(train_exact=1.0))))
+    rows = long_screen_rows(8, tmp_path)
+    assert [r["knob"] for r in rows] == ["depth 4"]    # the unstored knobs are left out, not zero
+    assert (rows[0]["best_first_hop"], rows[0]["at_step"], rows[0]["best_exact"], rows[0]["steps"]) == (0.3, 500, 0.1, 750)
+
+
+def test_long_path_probe_is_chapter_02_recipe_with_l_pauses():
+    from geomem_utils.experiments.longer import long_path_probe
+    (label, (e,)), = long_path_probe(10).cells
+    s = e.settings()
+    assert (label, s["d"], s["l"], s["n_pause"], s["eval_every"]) == ("chapter 02 recipe", 200, 10, 10, 250)
+    assert long_path_probe().name == "09_long_path_probe"
+    with pytest.raises(ValueError, match="l"):
+        long_path_probe(2)

@@ -219,8 +219,9 @@ def erosion_measures(model, task) -> dict:
 
 @dataclass(frozen=True)
 class ErosionProbe(Study):
-    """The mechanism: G_{60,5}, seed 9 (where chapter 02's recipe peaks at 1.00 and erodes), each
-    recipe for ``steps`` steps with ``erosion_measures`` every 100 steps; cached by its experiments."""
+    """The mechanism, measured over training: each cell's experiment trained with ``erosion_measures`` at
+    every evaluation (``erosion_probe``: G_{60,5}, seed 9, where chapter 02's recipe peaks at 1.00 and
+    erodes, every 100 steps; ``longer.long_path_probe``: G_{200,8}); cached by its experiments."""
 
     def compute(self) -> dict:
         out = {}

@@ -24,9 +24,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..cache import load_or_compute
 from ..config import check_choice, check_float, check_int
+from .erosion import ErosionProbe
 from .path_star import PathStarExperiment, path_star_experiment
-from .sweeps import RESULTS_DIR, load_results, result_passage, run_config
+from .sweeps import RESULTS_DIR, load_results, result_passage, run_config, stored_result
 
 BUDGET_DIR = RESULTS_DIR.parent / "budget"
 LONG_DIR = RESULTS_DIR.parent / "long_paths"
@@ -115,6 +117,60 @@ def long_path_experiment(l: int, minutes: float = 30.0, d: int = 200, seed: int 
                                 max_seconds=round(60 * minutes), eval_every=1000, seed=seed)
 
 
+# Why does ℓ = 8 fail? On G_(200,8) with chapter 02's recipe every training path is memorized by step
+# 500 while the held-out leaves' nearest first hop is their own for only 10% of them, and 49 of 50 wrong
+# v1s are another arm's first hop: the path loss is paid by an associative leaf -> v1 lookup before
+# the edge loss has made the geometry that would carry v1 to unseen leaves. The screen changes one knob
+# at a time, each aimed at that race (slow the lookup down, or build the geometry first), on seed 0,
+# 4,000 steps, one core each; a screen, not a verdict.
+LONG_SCREEN_DIR = RESULTS_DIR.parent / "long_screen"
+LONG_SCREEN_BASE = dict(d=200, l=8, n_pause=8, steps=4000, eval_every=250, seed=0)
+LONG_SCREEN = {
+    "chapter 02 recipe": {},
+    "dropout 0.2": dict(dropout=0.2),
+    "staged: edges alone for 2,000 steps": dict(recipe="staged", stage_steps=2000),
+    "auxiliary Node2Vec loss 1.0": dict(node2vec_weight=1.0),
+    "Laplacian init": dict(init_embeddings="laplacian"),
+    "weight decay 1, embeddings too": dict(weight_decay=1.0, decay_embeddings=True),
+    "lr 5e-4": dict(lr=5e-4),
+    "width 256": dict(width=256),
+    "depth 4": dict(depth=4),
+    "depth 6": dict(depth=6),
+}
+
+
+def long_screen_configs(l: int = 8) -> dict:
+    """``{label: experiment}``: G_(200,ℓ) with ℓ pauses and one knob of ``LONG_SCREEN`` changed."""
+    check_int("l", l, minimum=3)
+    return {label: path_star_experiment(**dict(LONG_SCREEN_BASE, l=l, n_pause=l, **knob))
+            for label, knob in LONG_SCREEN.items()}
+
+
+def long_screen_rows(l: int = 8, out_dir: Path | str = LONG_SCREEN_DIR) -> list[dict]:
+    """One row per screened knob with a stored result: best held-out exact and first hop (over the
+    curve), final training exact, steps/s and the evaluation step of the best first hop."""
+    rows = []
+    for label, experiment in long_screen_configs(l).items():
+        r = stored_result(experiment, out_dir)
+        if r is None:
+            continue
+        c = r["curve"]
+        i = int(np.argmax(c["test_first_hop"]))
+        rows.append(dict(knob=label, best_exact=max(c["test_exact"]), best_first_hop=c["test_first_hop"][i],
+                         at_step=c["steps"][i], train_exact=r["final"]["train_exact"], steps=c["steps"][-1],
+                         steps_per_s=r["steps_per_s"]))
+    return rows
+
+
+def long_path_probe(l: int = 8, steps: int = 1000, d: int = 200, seed: int = 0) -> ErosionProbe:
+    """The race on G_(d,ℓ), ℓ pauses, chapter 02's recipe: ``erosion_measures`` every 250 steps (which
+    target position fails, whether held-out leaves sit next to their own first hop, the v1 margin on
+    held-out vs training leaves and where the wrong v1s go); cached under data/09_long_path_probe."""
+    check_int("l", l, minimum=3)
+    return ErosionProbe.of("09_long_path_probe", {"chapter 02 recipe": path_star_experiment(
+        d=d, l=l, n_pause=l, steps=steps, eval_every=250, seed=seed)})
+
+
 # Which knob made G_(5000,5) learn? Chapter 09's 60-minute stretch run (sampled softmax, 1 pause, batch
 # 512) peaked at 0.22; the paper's 5 pauses with the full softmax and batch 256 reached 0.72 in 15
 # minutes. One knob at a time from the latter, each run 10 minutes on one core, two side by side.
@@ -136,6 +192,26 @@ def g5000_ablation(minutes: float = 10.0) -> dict:
             for label, knob in G5000_ABLATION.items()}
 
 
+# The paper's own graphs on a laptop (paper Table 1: 5 / 6 / 10 pauses for G_(5000,5) / G_(10^4,6) /
+# G_(10^4,10)): chapter 02's model and optimiser with what won on G_(5000,5) (the full softmax, batch
+# 512), the paper's pause count, a cosine over ``steps`` cut at ``minutes`` of training time on one core.
+PAPER_GRAPH_DIR = RESULTS_DIR.parent / "paper_graphs"
+PAPER_GRAPHS = {"G_(5000,5)": (5000, 5), "G_(10^4,6)": (10_000, 6), "G_(10^4,10)": (10_000, 10)}
+
+
+def paper_graph_experiment(graph: str, minutes: float = 60.0, steps: int = 4000, batch_size: int = 512,
+                           eval_every: int = 500, **knob) -> PathStarExperiment:
+    """One of ``PAPER_GRAPHS`` with ℓ pauses, the full softmax, ``batch_size``, a cosine over ``steps``
+    cut at ``minutes`` of training time, evaluated every ``eval_every`` steps; ``knob``: flat settings on
+    top (e.g. ``dropout=0.2``)."""
+    check_choice("graph", graph, tuple(PAPER_GRAPHS))
+    check_float("minutes", minutes, minimum=0.0, strict_min=True)
+    d, l = PAPER_GRAPHS[graph]
+    return path_star_experiment(**dict(dict(d=d, l=l, n_pause=l, batch_size=batch_size, sampled_softmax=0,
+                                            steps=steps, max_seconds=round(60 * minutes), eval_every=eval_every),
+                                       **knob))
+
+
 def _run(experiment, out_dir):
     return run_config(experiment, out_dir)
 
@@ -146,8 +222,35 @@ def main(argv=None):
     ap.add_argument("--long", type=int, metavar="L", help="one long run on G_(200,L) instead of the diagram")
     ap.add_argument("--minutes", type=float, default=30.0, help="training time of the long run")
     ap.add_argument("--g5000-ablation", action="store_true", help="the one-knob ablation on G_(5000,5)")
+    ap.add_argument("--screen", type=int, metavar="L", help="the one-knob screen on G_(200,L)")
+    ap.add_argument("--probe", type=int, metavar="L", help="the mechanism probe on G_(200,L) (data/09_long_path_probe)")
+    ap.add_argument("--paper-graph", choices=sorted(PAPER_GRAPHS), help="one of the paper's graphs (--minutes, --steps)")
+    ap.add_argument("--steps", type=int, default=4000, help="cosine length of the --paper-graph run")
     ap.add_argument("--out", default=None)
     a = ap.parse_args(argv)
+    if a.probe:
+        probe, _ = load_or_compute(long_path_probe(a.probe))
+        for e in probe["chapter 02 recipe"]["evals"]:
+            print({k: e[k] for k in ("step", "test_exact", "train_exact", "nearest_own", "margin_test",
+                                     "margin_train", "wrong_test") if k in e})
+        return
+    if a.paper_graph:
+        r = run_config(paper_graph_experiment(a.paper_graph, a.minutes, a.steps), a.out or str(PAPER_GRAPH_DIR),
+                       verbose=True)
+        c = r["curve"]
+        for s_, t, e, f in zip(c["steps"], c["seconds"], c["test_exact"], c["test_first_hop"]):
+            print(f"step {s_:>6} ({t / 60:5.1f} min): held-out exact {e:.2f}, first hop {f:.2f}")
+        return
+    if a.screen:
+        out = a.out or str(LONG_SCREEN_DIR)
+        screen = long_screen_configs(a.screen)
+        with ProcessPoolExecutor(max(1, a.jobs), initializer=torch.set_num_threads, initargs=(1,)) as pool:
+            results = list(pool.map(_run, screen.values(), [out] * len(screen)))
+        for label, r in zip(screen, results):
+            c = r["curve"]
+            print(f"{label}: best held-out exact {max(c['test_exact']):.2f} (first hop {max(c['test_first_hop']):.2f}),"
+                  f" final {c['test_exact'][-1]:.2f}, training paths {r['final']['train_exact']:.2f}")
+        return
     if a.g5000_ablation:
         out = a.out or str(G5000_DIR)
         configs = list(g5000_ablation().values())
