@@ -4,8 +4,8 @@ import pytest
 
 from geomem_utils.cache import cache_key
 from geomem_utils.evaluation import teacher_forced_accuracy
-from geomem_utils.experiments.erosion import (HOLDING, RECIPES, erosion_configs, erosion_experiment, erosion_measures,
-                                              erosion_table, holding, recipe_of, v1_readout)
+from geomem_utils.experiments.erosion import (BETA2, HOLDING, RECIPES, beta2_configs, erosion_configs, erosion_experiment,
+                                              erosion_measures, erosion_table, holding, recipe_of, v1_readout)
 from geomem_utils.experiments.path_star import run_path_star
 
 
@@ -49,6 +49,17 @@ def test_erosion_table_labels_recipes_by_dropout():
     assert [r["recipe"] for r in rows] == [HOLDING, "no dropout (chapter 02)"]
     assert [r["held"] for r in rows] == [1.0, 0.5]
     assert recipe_of(dict(model=dict(dropout=0.3))) == "dropout 0.3"
+
+
+def test_beta2_follow_up_changes_only_adams_beta2_and_is_labelled_by_it():
+    configs = beta2_configs()
+    assert len(configs) == 9 and len({str(cache_key(c)) for c in configs}) == 9
+    for c in configs:
+        base = erosion_experiment(c.graph.d, "no dropout (chapter 02)", c.seed, steps=c.train.steps)
+        assert c.train.betas == (0.9, 0.999) and c.replace(betas=base.train.betas) == base
+        assert recipe_of(cache_key(c)) == BETA2
+        assert c.train.steps >= 10 * {50: 150, 100: 150, 500: 650}[c.graph.d]
+    assert recipe_of(cache_key(erosion_experiment(50, "no dropout (chapter 02)"))) == "no dropout (chapter 02)"
 
 
 def test_v1_readout_agrees_with_teacher_forced_accuracy():
