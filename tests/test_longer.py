@@ -119,3 +119,22 @@ def test_long_path_probe_is_chapter_02_recipe_with_l_pauses():
     assert long_path_probe().name == "09_long_path_probe"
     with pytest.raises(ValueError, match="l"):
         long_path_probe(2)
+
+
+def test_paper_graph_runs_are_the_stored_budgets_on_the_papers_graphs():
+    from geomem_utils.experiments.longer import PAPER_GRAPH_RUNS, PAPER_GRAPHS, paper_graph_runs
+    runs = paper_graph_runs()
+    assert set(runs) == set(PAPER_GRAPH_RUNS) <= set(PAPER_GRAPHS)
+    for graph, e in runs.items():
+        minutes, steps = PAPER_GRAPH_RUNS[graph]
+        assert (e.graph.d, e.graph.l) == PAPER_GRAPHS[graph] and e.task.n_pause == e.graph.l
+        assert e.train.max_seconds == 60 * minutes and e.train.steps == steps and e.train.sampled_softmax == 0
+
+
+def test_g5000_runs_differ_only_in_batch_and_budget():
+    from geomem_utils.experiments.longer import g5000_runs
+    runs = g5000_runs()
+    assert [e.train.batch_size for e in runs.values()] == [256, 512, 1024]
+    for e in runs.values():
+        assert (e.graph.d, e.graph.l, e.task.n_pause, e.train.sampled_softmax, e.model.dropout) == (5000, 5, 5, 0, 0.0)
+        assert e.train.max_seconds in (900, 1200)
