@@ -4,8 +4,9 @@ import pytest
 
 from geomem_utils.cache import cache_key
 from geomem_utils.evaluation import teacher_forced_accuracy
-from geomem_utils.experiments.erosion import (BETA2, HOLDING, RECIPES, beta2_configs, erosion_configs, erosion_experiment,
-                                              erosion_measures, erosion_table, holding, recipe_of, v1_readout)
+from geomem_utils.experiments.erosion import (BETA2, HOLDING, RECIPES, beta2_configs, erosion_cells, erosion_configs,
+                                              erosion_experiment, erosion_long_configs, erosion_measures, erosion_table,
+                                              holding, recipe_of, v1_readout)
 from geomem_utils.experiments.path_star import run_path_star
 
 
@@ -53,7 +54,7 @@ def test_erosion_table_labels_recipes_by_dropout():
 
 def test_beta2_follow_up_changes_only_adams_beta2_and_is_labelled_by_it():
     configs = beta2_configs()
-    assert len(configs) == 9 and len({str(cache_key(c)) for c in configs}) == 9
+    assert len(configs) == 3 and len({str(cache_key(c)) for c in configs}) == 3
     for c in configs:
         base = erosion_experiment(c.graph.d, "no dropout (chapter 02)", c.seed, steps=c.train.steps)
         assert c.train.betas == (0.9, 0.999) and c.replace(betas=base.train.betas) == base
@@ -102,3 +103,16 @@ def test_erosion_cells_add_baselines_only_where_missing_and_goal_met_judges_shor
     assert goal_met([short]) == (True, [3.0])
     with pytest.raises(ValueError, match="share"):
         goal_met([short], share=2)
+
+
+def test_follow_up_runs_reach_ten_times_the_peak_and_get_their_own_label():
+    configs = erosion_long_configs()
+    assert len(configs) == 6
+    assert {(c.graph.d, c.model.dropout, c.train.steps) for c in configs} == {(100, 0.2, 21_000), (500, 0.0, 8000)}
+    long_ = dict(curve=dict(steps=[50, 8000], test_exact=[1.0, 1.0]), config=cache_key(configs[-1]))
+    short = dict(curve=dict(steps=[50, 2000], test_exact=[1.0, 0.9]),
+                 config=cache_key(erosion_experiment(500, "no dropout (chapter 02)", steps=2000)))
+    assert [r["recipe"] for r in erosion_table([long_])] == ["no dropout (chapter 02), 8,000 steps"]
+    # a stored 3-seed cell of chapter 02's recipe replaces the one-seed cost-run baseline of the same graph
+    assert list(erosion_cells([long_], baselines=[short])) == [(500, "no dropout (chapter 02), 8,000 steps")]
+    assert list(erosion_cells([], baselines=[short])) == [(500, "no dropout (chapter 02), cost run")]

@@ -138,3 +138,12 @@ def test_g5000_runs_differ_only_in_batch_and_budget():
     for e in runs.values():
         assert (e.graph.d, e.graph.l, e.task.n_pause, e.train.sampled_softmax, e.model.dropout) == (5000, 5, 5, 0, 0.0)
         assert e.train.max_seconds in (900, 1200)
+
+
+def test_more_arms_is_the_long_run_on_ten_times_the_arms():
+    from geomem_utils.experiments.longer import long_path_experiment, more_arms_experiment
+    e = more_arms_experiment()
+    assert (e.graph.d, e.graph.l, e.task.n_pause, e.train.steps, e.train.max_seconds) == (2000, 8, 8, 8000, 1800)
+    assert long_path_experiment(8).train.steps == 30_000   # the stored G_(200,8) run's key is unchanged
+    with pytest.raises(ValueError, match="steps"):
+        long_path_experiment(8, steps=0)
