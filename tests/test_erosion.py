@@ -107,12 +107,12 @@ def test_erosion_cells_add_baselines_only_where_missing_and_goal_met_judges_shor
 
 def test_follow_up_runs_reach_ten_times_the_peak_and_get_their_own_label():
     configs = erosion_long_configs()
-    assert len(configs) == 6
-    assert {(c.graph.d, c.model.dropout, c.train.steps) for c in configs} == {(100, 0.2, 21_000), (500, 0.0, 8000)}
-    long_ = dict(curve=dict(steps=[50, 8000], test_exact=[1.0, 1.0]), config=cache_key(configs[-1]))
+    assert [(c.graph.d, c.model.dropout, c.train.steps, c.seed) for c in configs] == \
+        [(500, 0.0, 12_000, 0), (500, 0.0, 12_000, 1), (500, 0.0, 12_000, 2), (100, 0.2, 21_000, 0)]
+    long_ = dict(curve=dict(steps=[50, 12_000], test_exact=[1.0, 1.0]), config=cache_key(configs[0]))
     short = dict(curve=dict(steps=[50, 2000], test_exact=[1.0, 0.9]),
                  config=cache_key(erosion_experiment(500, "no dropout (chapter 02)", steps=2000)))
-    assert [r["recipe"] for r in erosion_table([long_])] == ["no dropout (chapter 02), 8,000 steps"]
+    assert [r["recipe"] for r in erosion_table([long_])] == ["no dropout (chapter 02), 12,000 steps"]
     # a stored 3-seed cell of chapter 02's recipe replaces the one-seed cost-run baseline of the same graph
-    assert list(erosion_cells([long_], baselines=[short])) == [(500, "no dropout (chapter 02), 8,000 steps")]
+    assert list(erosion_cells([long_], baselines=[short])) == [(500, "no dropout (chapter 02), 12,000 steps")]
     assert list(erosion_cells([], baselines=[short])) == [(500, "no dropout (chapter 02), cost run")]
