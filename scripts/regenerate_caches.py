@@ -11,7 +11,7 @@ Run nothing else heavy meanwhile: training times are stored as provenance.
 import argparse
 
 from geomem_utils.cache import load_or_compute, train_or_load
-from geomem_utils.experiments import ablations, analyses, erosion, knobs, searches
+from geomem_utils.experiments import ablations, analyses, erosion, knobs, longer, searches
 from geomem_utils.experiments.in_context import chapter_03a
 from geomem_utils.experiments.path_star import PATH_STAR_DEFAULTS, path_star_experiment
 from geomem_utils.experiments.spectral_bias import StarSpectralBias
@@ -54,6 +54,7 @@ CACHES = {
     "08_tree_star": (load_or_compute, ablations.tree_study),
     "08_mamba": (load_or_compute, ablations.mamba_study),
     "09_erosion_probe": (load_or_compute, erosion.erosion_probe),
+    "09_long_path_probe": (load_or_compute, lambda: longer.long_path_probe(8)),
     "10_past_convergence": (load_or_compute, analyses.PastConvergence),
     "10_nn_tying": (load_or_compute, analyses.nn_tying_study),
     "10_middle_matrix": (load_or_compute, analyses.middle_matrix_study),
