@@ -148,6 +148,19 @@ def test_edge_recovery_perfect_and_imperfect():
     assert edge_recovery(m, fwd) == pytest.approx(np.mean(score))
 
 
+def test_edge_recovery_in_row_blocks_is_the_same_score(monkeypatch):
+    """Rows are scored in blocks of EVAL_LOGITS // vocabulary; a block of 1-3 rows must give the
+    score of one block of all rows (the paper's G_(10^4,10) needs 32 GB of logits at once)."""
+    import geomem_utils.evaluation as ev
+    run = run_path_star(d=6, l=4, steps=5, seed=3, progress=False)
+    whole = edge_recovery(run.model, run.task)
+    V = run.model.token_embedding.weight.shape[0]
+    for rows in (1, 3):
+        monkeypatch.setattr(ev, "EVAL_LOGITS", rows * V)
+        assert edge_recovery(run.model, run.task) == pytest.approx(whole, abs=1e-12)
+    assert 0.0 < whole < 1.0   # a partly trained model: the blocks must agree on a non-trivial score
+
+
 def test_edge_recovery_needs_a_neighbour():
     m = lookup_net(3, {})
     with pytest.raises(ValueError, match="no node has a neighbour"):
