@@ -116,3 +116,44 @@ def test_follow_up_runs_reach_ten_times_the_peak_and_get_their_own_label():
     # a stored 3-seed cell of chapter 02's recipe replaces the one-seed cost-run baseline of the same graph
     assert list(erosion_cells([long_], baselines=[short])) == [(500, "no dropout (chapter 02), 12,000 steps")]
     assert list(erosion_cells([], baselines=[short])) == [(500, "no dropout (chapter 02), cost run")]
+
+
+def test_carve_validation_takes_a_seeded_share_of_the_training_leaves_only():
+    from geomem_utils.experiments.erosion import carve_validation
+    train_paths = np.arange(10, 40)
+    kept, val = carve_validation(train_paths, 0.2, seed=3)
+    assert len(val) == 6 and len(kept) == 24
+    assert set(kept) | set(val) == set(train_paths) and not set(kept) & set(val)
+    again = carve_validation(train_paths, 0.2, seed=3)
+    assert np.array_equal(again[1], val)                        # one seed, one split
+    assert not np.array_equal(carve_validation(train_paths, 0.2, seed=4)[1], val)
+    assert len(carve_validation(np.arange(3), 1.0, seed=0)[0]) == 1   # at least one leaf left to train on
+    with pytest.raises(ValueError, match="fraction"):
+        carve_validation(train_paths, 0.0, seed=0)
+    with pytest.raises(ValueError, match="train_paths"):
+        carve_validation(np.arange(1), 0.5, seed=0)
+
+
+def test_early_stopped_never_trains_on_validation_or_held_out_leaves_and_returns_the_best_validation_weights():
+    from geomem_utils.evaluation import path_star_metrics
+    from geomem_utils.experiments.erosion import EarlyStopped, carve_validation
+    from geomem_utils.experiments.path_star import path_star_experiment
+    # a seed whose held-out exact match is 0.5 at step 20 (best validation) and 0.0 by the end
+    base = path_star_experiment(d=16, l=4, steps=100, eval_every=20, seed=3, lr=5e-3)
+    e = EarlyStopped(base, val_fraction=0.3)
+    run = e.run(progress=False)
+    full = base.make_task()
+    kept, val = carve_validation(full.train_paths, 0.3, seed=3)
+    assert np.array_equal(run.task.train_paths, kept) and np.array_equal(run.task.test_paths, full.test_paths)
+    trained = {tuple(r) for r in run.task.path_examples("train").tokens.tolist()}
+    for i in list(val) + list(full.test_paths):   # no validation or held-out leaf is in the training set
+        assert int(full.graph.paths[i][-1]) not in {r[1] for r in trained}
+    evals = run.history.evals
+    best = max(range(len(evals)), key=lambda i: (evals[i]["val_exact"], -i))   # first step at the best score
+    assert all(ev["kept_test_exact"] == evals[best]["test_exact"] for ev in evals[best:])
+    assert evals[-1]["test_exact"] != evals[best]["test_exact"]   # the live weights moved on: not a vacuous check
+    # the returned model is the kept checkpoint: its held-out exact match is the one recorded at that step
+    assert path_star_metrics(run.model, run.task)["test_exact"] == pytest.approx(evals[best]["test_exact"])
+    assert e.settings()["val_fraction"] == 0.3
+    with pytest.raises(ValueError, match="val_fraction"):
+        EarlyStopped(base, val_fraction=0.0)

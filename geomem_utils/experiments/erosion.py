@@ -20,18 +20,19 @@ from __future__ import annotations
 import argparse
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 from ..cache import plain
 from ..config import check_choice, check_float, check_int, set_seed
-from ..evaluation import path_star_metrics
+from ..evaluation import decode_accuracy, path_star_metrics
 from ..geometry import heatmap_scores, leaf_hop_distances
 from ..tasks import IGNORE
-from ..train import train
+from ..train import Run, train
 from .base import Study
 from .path_star import PathStarExperiment, path_star_experiment
 from .sweeps import RESULTS_DIR, STRETCH_DIR, load_results, run_config, stored_result
@@ -277,6 +278,100 @@ def erosion_probe(steps: int = 3000, d: int = 60, seed: int = 9) -> ErosionProbe
                                                  for label, r in RECIPES.items()})
 
 
+# ------------------------------------------------------------------ early stopping on a validation split
+# The recipe that holds on every graph: chapter 02's optimiser, no dropout (so G_(500,5) learns as fast
+# as before), and the checkpoint with the best exact match on a validation split carved out of the
+# *training* leaves (never the held-out ones). The live weights may still erode; the model the recipe
+# returns at step t is the best-on-validation checkpoint up to t (``kept_test_exact`` in the curve).
+# The authors' trainer keeps its best checkpoint too, but selected on the held-out paths themselves.
+EARLY_DIR = RESULTS_DIR.parent / "erosion_early"
+EARLY_STEPS = {50: 4000, 100: 4000, 500: 8000}
+VAL_FRACTION = 0.2
+
+
+def carve_validation(train_paths: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split the training leaves' path indices into (still training, validation): a seeded ``fraction``
+    of them (at least one, and at least one left to train on) becomes the validation split."""
+    check_float("fraction (validation share of the training leaves)", fraction, minimum=0.0, maximum=1.0,
+                strict_min=True)
+    train_paths = np.asarray(train_paths)
+    if len(train_paths) < 2:
+        raise ValueError(f"train_paths: {len(train_paths)} training leaf; a validation split needs at least 2")
+    n_val = min(len(train_paths) - 1, max(1, round(fraction * len(train_paths))))
+    order = np.random.default_rng(seed).permutation(len(train_paths))
+    return np.sort(train_paths[order[n_val:]]), np.sort(train_paths[order[:n_val]])
+
+
+@dataclass(frozen=True)
+class EarlyStopped:
+    """A path-star experiment trained on the training leaves minus a validation split (``val_fraction``
+    of them, seeded by the experiment's seed); every evaluation also decodes the validation paths, and
+    the weights with the best validation exact match so far (the first step at that score) are kept.
+    The curve records the live held-out accuracy (``test_exact``) beside the kept checkpoint's
+    (``kept_test_exact``); ``run`` returns the kept model. Issue 18's rule: stop on the training leaves'
+    validation split, never on the held-out leaves."""
+
+    name: ClassVar[str] = "early_stopped"
+    base: PathStarExperiment = field(default_factory=PathStarExperiment)
+    val_fraction: float = VAL_FRACTION
+
+    def __post_init__(self):
+        check_float("val_fraction", self.val_fraction, minimum=0.0, maximum=1.0, strict_min=True)
+        if self.base.task.path_mode == "none":
+            raise ValueError("base: path_mode='none' has no paths to validate on")
+
+    def settings(self) -> dict:
+        return dict(self.base.settings(), val_fraction=self.val_fraction)
+
+    def run(self, progress: bool = True, device=None) -> Run:
+        task, model = self.base.initial()
+        task.train_paths, val = carve_validation(task.train_paths, self.val_fraction, self.base.seed)
+        paths = task.graph.paths[val]
+        prompts = np.asarray([task.prompt_of(p) for p in paths], dtype=np.int64)
+        answers = np.asarray([task.targets_of(p) for p in paths], dtype=np.int64)
+        kept = dict(val=-1.0)
+
+        def evaluate(m):
+            out = path_star_metrics(m, task)
+            val_exact = decode_accuracy(m, prompts, answers)["exact_match"]
+            if val_exact > kept["val"]:   # strictly better: the first step at the best validation score
+                kept.update(val=val_exact, test_exact=out["test_exact"], test_first_hop=out["test_first_hop"],
+                            weights={k: v.detach().clone() for k, v in m.state_dict().items()})
+            return dict(out, val_exact=val_exact, kept_test_exact=kept["test_exact"],
+                        kept_first_hop=kept["test_first_hop"])
+
+        e = self.base.eval
+        hist = train(model, task, self.base.train, seed=self.base.seed, eval_every=e.eval_every, evaluate=evaluate,
+                     progress=progress, device=device)
+        model.load_state_dict(kept["weights"])
+        model.eval()
+        return Run(task, model, hist, self.settings())
+
+
+def early_experiment(d: int, seed: int = 0, steps: int | None = None, val_fraction: float = VAL_FRACTION) -> EarlyStopped:
+    """Chapter 02's recipe (no dropout) on G_{d,5} with the best-on-validation checkpoint, evaluated
+    every 50 steps, ``EARLY_STEPS[d]`` steps by default (10x or more the peak step)."""
+    steps = EARLY_STEPS.get(d, 4000) if steps is None else check_int("steps", steps, minimum=1)
+    return EarlyStopped(path_star_experiment(d=d, l=5, steps=steps, seed=seed, eval_every=50), val_fraction)
+
+
+def early_configs(seeds=EROSION_SEEDS) -> list[EarlyStopped]:
+    return [early_experiment(d, seed) for d in EARLY_STEPS for seed in seeds]
+
+
+def early_table(results: list[dict]) -> list[dict]:
+    """One row per stored ``EarlyStopped`` result: graph, seed, ``holding`` of the live held-out curve
+    (``live_*``) and of the kept checkpoint's (``held``, ``peak``, ...), and the validation size."""
+    rows = []
+    for r in results:
+        base = r["config"]["base"]
+        live = holding(r)
+        rows.append(dict(d=base["graph"]["d"], seed=base["seed"], **holding(r, metric="kept_test_exact"),
+                         live_peak=live["peak"], live_held=live["held"], live_final=live["final"],
+                         steps_per_s=r["steps_per_s"]))
+    return sorted(rows, key=lambda x: (x["d"], x["seed"]))
+
+
 def _run(experiment, out_dir):
     return run_config(experiment, out_dir)
 
@@ -287,6 +382,8 @@ def main(argv=None):
     ap.add_argument("--screen", action="store_true", help="the one-knob screen on G_(60,5) instead")
     ap.add_argument("--beta2", action="store_true", help="Adam beta2 0.999 on G_(50,5) instead (data/erosion_beta2)")
     ap.add_argument("--long", action="store_true", help="the cells run to 10x their peak instead (data/erosion_long)")
+    ap.add_argument("--early", action="store_true",
+                    help="chapter 02's recipe with the best-on-validation checkpoint instead (data/erosion_early)")
     ap.add_argument("--g5000", type=float, metavar="MINUTES", help="G_(5000,5) with the holding recipe instead")
     ap.add_argument("--batch", type=int, default=256, help="batch size of the --g5000 run")
     ap.add_argument("--steps", type=int, default=12_000, help="cosine length of the --g5000 run")
@@ -300,9 +397,10 @@ def main(argv=None):
         for s_, t, e, f in zip(c["steps"], c["seconds"], c["test_exact"], c["test_first_hop"]):
             print(f"step {s_:>6} ({t / 60:5.1f} min): held-out exact {e:.2f}, first hop {f:.2f}")
         return
-    a.out = a.out or str(SCREEN_DIR if a.screen else BETA2_DIR if a.beta2 else EROSION_LONG_DIR if a.long else EROSION_DIR)
+    a.out = a.out or str(SCREEN_DIR if a.screen else BETA2_DIR if a.beta2 else EROSION_LONG_DIR if a.long else
+                         EARLY_DIR if a.early else EROSION_DIR)
     configs = (list(screen_configs().values()) if a.screen else beta2_configs() if a.beta2 else
-               erosion_long_configs() if a.long else erosion_configs())
+               erosion_long_configs() if a.long else early_configs() if a.early else erosion_configs())
     if a.jobs > 1:
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // a.jobs))
         with ProcessPoolExecutor(a.jobs) as pool:
@@ -310,7 +408,8 @@ def main(argv=None):
     else:
         for c in configs:
             run_config(c, a.out, verbose=True)
-    for row in (screen_rows(a.out) if a.screen else erosion_table(load_results(Path(a.out)))):
+    for row in (screen_rows(a.out) if a.screen else early_table(load_results(Path(a.out))) if a.early
+                else erosion_table(load_results(Path(a.out)))):
         print(row)
 
 

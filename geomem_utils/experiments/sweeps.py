@@ -42,7 +42,8 @@ from .path_star import PathStarExperiment, path_star_experiment
 
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "data" / "sweeps"
 # What a result file keeps of each evaluation (the per-position curves only where they were tracked).
-TRACKED = ("test_exact", "test_first_hop", "train_exact", "test_positions", "test_greedy_positions")
+TRACKED = ("test_exact", "test_first_hop", "train_exact", "test_positions", "test_greedy_positions",
+           "val_exact", "kept_test_exact", "kept_first_hop")
 
 # The paper's three in-weights graphs with its model (12 layers, 8 heads, width 384 / 784; spec
 # "Optimisation": AdamW, pauses 5/6/10). Learning rate and batch are the authors' code defaults; the
