@@ -157,3 +157,11 @@ def test_early_stopped_never_trains_on_validation_or_held_out_leaves_and_returns
     assert e.settings()["val_fraction"] == 0.3
     with pytest.raises(ValueError, match="val_fraction"):
         EarlyStopped(base, val_fraction=0.0)
+
+
+def test_no_decay_follow_up_changes_only_the_weight_decay_and_is_labelled_by_it():
+    from geomem_utils.experiments.erosion import NO_DECAY, no_decay_configs
+    for c in no_decay_configs():
+        assert c.train.weight_decay == 0.0 and c.model.dropout == 0.0 and c.train.betas == (0.9, 0.98)
+        assert c.replace(weight_decay=0.01) == erosion_experiment(c.graph.d, "no dropout (chapter 02)", c.seed, c.train.steps)
+        assert recipe_of(cache_key(c)) == NO_DECAY

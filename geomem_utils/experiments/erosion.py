@@ -55,6 +55,12 @@ EROSION_SEEDS = (0, 1, 2)
 BETA2 = "Adam beta2 0.999"
 BETA2_DIR = RESULTS_DIR.parent / "erosion_beta2"
 BETA2_STEPS = {50: 4000}
+# Follow-up 3: no weight decay at all. Once the training leaves no longer need the shared first-hop
+# route, decay on the block weights could be what shrinks it (the screen's decay 0.1 on the blocks made
+# the erosion worse). Run where erosion bites (G_(50,5), 3 seeds, 4,000 steps). Its own folder.
+NO_DECAY = "weight decay 0"
+NO_DECAY_DIR = RESULTS_DIR.parent / "erosion_wd0"
+NO_DECAY_STEPS = {50: 4000}
 # Follow-up 2: the cells the two-recipe check left short of 10x their peak — chapter 02's recipe on
 # G_(500,5) (one cost run of 2,000 steps, peak at 650; 12,000 leaves room for a later peak under the
 # longer cosine), 3 seeds; dropout 0.2 on G_(100,5) (peak near step 2,000, so ~21,000 steps, about 28
@@ -81,6 +87,7 @@ SCREEN = {
     "Adam beta2 0.999": dict(betas=(0.9, 0.999)),
     "dropout 0.1": dict(dropout=0.1),
     "dropout 0.2": dict(dropout=0.2),
+    "weight decay 0": dict(weight_decay=0.0),
 }
 
 
@@ -106,6 +113,12 @@ def beta2_configs(seeds=EROSION_SEEDS) -> list[PathStarExperiment]:
     """``BETA2`` on ``BETA2_STEPS``' graphs: chapter 02's recipe with betas (0.9, 0.999)."""
     return [path_star_experiment(d=d, l=5, steps=steps, seed=seed, eval_every=50, betas=(0.9, 0.999))
             for d, steps in BETA2_STEPS.items() for seed in seeds]
+
+
+def no_decay_configs(seeds=EROSION_SEEDS) -> list[PathStarExperiment]:
+    """``NO_DECAY`` on ``NO_DECAY_STEPS``' graphs: chapter 02's recipe with weight decay 0."""
+    return [path_star_experiment(d=d, l=5, steps=steps, seed=seed, eval_every=50, weight_decay=0.0)
+            for d, steps in NO_DECAY_STEPS.items() for seed in seeds]
 
 
 def g5000_experiment(minutes: float = 20.0, dropout: float = 0.0, batch_size: int = 256,
@@ -161,9 +174,13 @@ def holding(result: dict, factor: int = 10, metric: str = "test_exact") -> dict:
 
 
 def recipe_of(config: dict) -> str:
-    """The ``RECIPES`` label of a stored config (by its dropout), or ``BETA2`` (by Adam's betas)."""
-    if tuple(config.get("train", {}).get("betas", ())) == (0.9, 0.999) and config["model"]["dropout"] == 0.0:
+    """The ``RECIPES`` label of a stored config (by its dropout), ``BETA2`` (by Adam's betas) or
+    ``NO_DECAY`` (by its weight decay)."""
+    train_ = config.get("train", {})
+    if tuple(train_.get("betas", ())) == (0.9, 0.999) and config["model"]["dropout"] == 0.0:
         return BETA2
+    if train_.get("weight_decay") == 0.0 and config["model"]["dropout"] == 0.0:
+        return NO_DECAY
     for label, knob in RECIPES.items():
         if config["model"]["dropout"] == knob.get("dropout", 0.0):
             return label
@@ -382,6 +399,7 @@ def main(argv=None):
     ap.add_argument("--screen", action="store_true", help="the one-knob screen on G_(60,5) instead")
     ap.add_argument("--beta2", action="store_true", help="Adam beta2 0.999 on G_(50,5) instead (data/erosion_beta2)")
     ap.add_argument("--long", action="store_true", help="the cells run to 10x their peak instead (data/erosion_long)")
+    ap.add_argument("--no-decay", action="store_true", help="weight decay 0 on G_(50,5) instead (data/erosion_wd0)")
     ap.add_argument("--early", action="store_true",
                     help="chapter 02's recipe with the best-on-validation checkpoint instead (data/erosion_early)")
     ap.add_argument("--g5000", type=float, metavar="MINUTES", help="G_(5000,5) with the holding recipe instead")
@@ -398,9 +416,10 @@ def main(argv=None):
             print(f"step {s_:>6} ({t / 60:5.1f} min): held-out exact {e:.2f}, first hop {f:.2f}")
         return
     a.out = a.out or str(SCREEN_DIR if a.screen else BETA2_DIR if a.beta2 else EROSION_LONG_DIR if a.long else
-                         EARLY_DIR if a.early else EROSION_DIR)
+                         EARLY_DIR if a.early else NO_DECAY_DIR if a.no_decay else EROSION_DIR)
     configs = (list(screen_configs().values()) if a.screen else beta2_configs() if a.beta2 else
-               erosion_long_configs() if a.long else early_configs() if a.early else erosion_configs())
+               erosion_long_configs() if a.long else early_configs() if a.early else
+               no_decay_configs() if a.no_decay else erosion_configs())
     if a.jobs > 1:
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // a.jobs))
         with ProcessPoolExecutor(a.jobs) as pool:
