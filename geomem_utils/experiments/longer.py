@@ -151,6 +151,8 @@ LONG_SCREEN = {
     "width 256": dict(width=256),
     "depth 4": dict(depth=4),
     "depth 6": dict(depth=6),
+    # what won on G_(5000,5) (section 5b), cut at 15 minutes of training (batch 1,024 is ~4x slower a step)
+    "batch 1,024 (15 min)": dict(batch_size=1024, max_seconds=900),
 }
 
 
@@ -213,8 +215,28 @@ def g5000_ablation(minutes: float = 10.0) -> dict:
 # ``python -m geomem_utils.experiments.erosion --g5000 MIN --batch B --steps S --eval-every E --out data/g5000``.
 G5000_RUNS = {"batch 256, 15 min": dict(minutes=15),
               "batch 512, 20 min": dict(minutes=20, batch_size=512, steps=5000, eval_every=500),
-              "batch 1024, 20 min": dict(minutes=20, batch_size=1024, steps=2400, eval_every=400)}
+              "batch 1024, 20 min": dict(minutes=20, batch_size=1024, steps=2400, eval_every=400),
+              # twice that schedule, to see what comes after the goal: does held-out accuracy hold?
+              "batch 1024, 4,800 steps": dict(minutes=40, batch_size=1024, steps=4800, eval_every=400)}
 G5000_RUNS_DIR = RESULTS_DIR.parent / "g5000"
+
+
+def goal_and_after(result: dict, goal: float = 0.95, metric: str = "test_exact") -> dict:
+    """Read "reach ``goal`` within the time, with no erosion after it" off one stored curve: the first
+    evaluation at or above ``goal`` (its step and training minutes; None if never), the best value, and
+    ``after``: the lowest value from that evaluation to the end as a share of ``goal``'s first value
+    (None if never reached)."""
+    check_float("goal", goal, minimum=0.0, maximum=1.0)
+    c = result["curve"]
+    values = np.asarray(c[metric], dtype=float)
+    hit = np.flatnonzero(values >= goal)
+    out = dict(best=float(values.max()), final=float(values[-1]), steps=int(c["steps"][-1]),
+               minutes=float(c["seconds"][-1]) / 60)
+    if not len(hit):
+        return dict(out, step=None, at_minutes=None, after=None)
+    i = int(hit[0])
+    return dict(out, step=int(c["steps"][i]), at_minutes=float(c["seconds"][i]) / 60,
+                after=float(values[i:].min() / values[i]))
 
 
 def g5000_runs() -> dict:
