@@ -167,3 +167,10 @@ def test_g5000_twice_the_schedule_changes_only_its_length_and_time():
     long, short = runs["batch 1024, 4,800 steps"], runs["batch 1024, 20 min"]
     assert {k for k in short if long[k] != short[k]} == {"steps", "max_seconds"}
     assert (long["steps"], long["batch_size"], long["n_pause"], long["sampled_softmax"]) == (4800, 1024, 5, 0)
+
+
+def test_paper_graph_big_batch_changes_only_batch_time_and_schedule():
+    from geomem_utils.experiments.longer import paper_graph_big_batch_runs, paper_graph_runs
+    big, one_core = paper_graph_big_batch_runs()["G_(10^4,6)"].settings(), paper_graph_runs()["G_(10^4,6)"].settings()
+    assert {k for k in big if big[k] != one_core[k]} == {"batch_size", "steps"}   # 60 minutes both
+    assert (big["batch_size"], big["n_pause"], big["sampled_softmax"], big["max_seconds"]) == (1024, 6, 0, 3600)
