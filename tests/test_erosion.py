@@ -157,6 +157,8 @@ def test_early_stopped_never_trains_on_validation_or_held_out_leaves_and_returns
     assert e.settings()["val_fraction"] == 0.3
     with pytest.raises(ValueError, match="val_fraction"):
         EarlyStopped(base, val_fraction=0.0)
+    with pytest.raises(ValueError, match="node2vec_weight"):
+        EarlyStopped(base.replace(node2vec_weight=0.1))
 
 
 def test_no_decay_follow_up_changes_only_the_weight_decay_and_is_labelled_by_it():
