@@ -185,9 +185,13 @@ class PathStarTask:
 
     def eval_prompts(self, split: str = "test") -> tuple[np.ndarray, np.ndarray]:
         """(prompts, answers) for greedy decoding: prompts (P, k+2), answers (P, #targets)."""
+        return self.prompts_of(self.split_indices(split))
+
+    def prompts_of(self, indices) -> tuple[np.ndarray, np.ndarray]:
+        """``eval_prompts`` for any set of path indices (e.g. a validation split carved out of ``train``)."""
         if self.path_mode == "none":
             raise ValueError("path_mode='none' has no path answers to evaluate")
-        paths = self.graph.paths[self.split_indices(split)]
+        paths = self.graph.paths[np.asarray(indices, dtype=np.int64)]
         prompts = np.asarray([self.prompt_of(p) for p in paths], dtype=np.int64).reshape(len(paths), -1)
         answers = np.asarray([self.targets_of(p) for p in paths], dtype=np.int64).reshape(len(paths), -1)
         return prompts, answers

@@ -178,6 +178,8 @@ def test_eval_prompts_shapes_and_answers(star, mode, n_targets):
     np.testing.assert_array_equal(answers, t.path_examples("test").tokens[:, 4:])
     tr_prompts, _ = t.eval_prompts("train")
     assert tr_prompts.shape == (len(t.train_paths), 4)
+    some = t.train_paths[:3]   # any index set (a validation split): the rows of those paths
+    np.testing.assert_array_equal(t.prompts_of(some)[0], tr_prompts[:3])
 
 
 def test_task_config_and_chance(star):

@@ -349,9 +349,7 @@ class EarlyStopped:
     def run(self, progress: bool = True, device=None) -> Run:
         task, model = self.base.initial()
         task.train_paths, val = carve_validation(task.train_paths, self.val_fraction, self.base.seed)
-        paths = task.graph.paths[val]
-        prompts = np.asarray([task.prompt_of(p) for p in paths], dtype=np.int64)
-        answers = np.asarray([task.targets_of(p) for p in paths], dtype=np.int64)
+        prompts, answers = task.prompts_of(val)
         kept = dict(val=-1.0)
 
         def evaluate(m):
@@ -426,11 +424,13 @@ def main(argv=None):
         for s_, t, e, f in zip(c["steps"], c["seconds"], c["test_exact"], c["test_first_hop"]):
             print(f"step {s_:>6} ({t / 60:5.1f} min): held-out exact {e:.2f}, first hop {f:.2f}")
         return
-    a.out = a.out or str(SCREEN_DIR if a.screen else BETA2_DIR if a.beta2 else EROSION_LONG_DIR if a.long else
-                         EARLY_DIR if a.early else NO_DECAY_DIR if a.no_decay else EROSION_DIR)
-    configs = (list(screen_configs().values()) if a.screen else beta2_configs() if a.beta2 else
-               erosion_long_configs() if a.long else early_configs() if a.early else
-               no_decay_configs() if a.no_decay else erosion_configs())
+    # flag -> (its folder, its configs); no flag: the two-recipe check
+    runs = {"screen": (SCREEN_DIR, lambda: list(screen_configs().values())), "beta2": (BETA2_DIR, beta2_configs),
+            "long": (EROSION_LONG_DIR, erosion_long_configs), "early": (EARLY_DIR, early_configs),
+            "no_decay": (NO_DECAY_DIR, no_decay_configs)}
+    out_dir, make = next((v for k, v in runs.items() if getattr(a, k)), (EROSION_DIR, erosion_configs))
+    a.out = a.out or str(out_dir)
+    configs = make()
     if a.jobs > 1:
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // a.jobs))
         with ProcessPoolExecutor(a.jobs) as pool:
