@@ -8,7 +8,9 @@ config -> graphs -> tasks -> models
 -> experiments.base -> experiments.path_star -> experiments.in_context -> experiments.tiny
 -> experiments.knobs -> experiments.ablations -> experiments.spectral_bias -> experiments.sweeps
 -> experiments.erosion -> experiments.longer -> experiments.analyses -> experiments.searches
--> tables -> claims -> plotting -> memory_plots -> widgets -> memory_widgets.
+-> tables -> claims -> plotting -> memory_plots -> scaling_plots -> widgets -> memory_widgets
+-> exercises.core -> exercises.paths -> exercises.surprise -> exercises.memory -> exercises.spectral
+-> exercises.ablations -> exercises.scaling -> exercises.analyses -> course.
 """
 __version__ = "0.2.0"
 

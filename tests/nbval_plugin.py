@@ -1,4 +1,4 @@
-"""nbval settings for the notebooks: compare printed text only (figures, HTML and widget views vary)."""
+"""nbval settings for the notebooks (loaded with -p nbval_plugin from pyproject): compare printed text only (figures, HTML and widget views vary)."""
 
 
 def pytest_collectstart(collector):
