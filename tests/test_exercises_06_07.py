@@ -25,6 +25,35 @@ from geomem_utils.node2vec import train_node2vec, walk_target
 from geomem_utils.readouts import memory_report
 from geomem_utils.spectral import eigenspace_energy, spectral_concentration, spectrum
 from geomem_utils.succinctness import path_star_costs
+from geomem_utils.exercises import spectral as ex_spectral
+from geomem_utils.node2vec import node2vec_loss, one_hop_target
+from geomem_utils.spectral import zigzag_chance, zigzag_share
+import torch
+
+
+# ---------------------------------------------------------------- the coding exercises' references
+@pytest.mark.parametrize("graph", [cycle(9), path_star(4, 3), tiny_graphs()["grid"], tiny_graphs()["irregular"]],
+                         ids=lambda g: g.name)
+def test_node2vec_gradient_is_autograd_of_the_package_loss(graph):
+    """The closed form (M + Mᵀ)V of chapter 06's exercise equals torch autograd on node2vec.node2vec_loss
+    (which averages over nodes, hence the factor n), at a scale where the softmax is far from I."""
+    V = torch.tensor(np.random.default_rng(0).standard_normal((graph.n, 6)) * 0.7, requires_grad=True)
+    (node2vec_loss(graph)(V) * graph.n).backward()
+    got = ex_spectral.node2vec_gradient(V.detach().numpy(), graph.adjacency().astype(float))
+    np.testing.assert_allclose(got, V.grad.numpy(), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("graph", [cycle(15), path_star(4, 3), tiny_graphs()["grid"], tiny_graphs()["star"]],
+                         ids=lambda g: g.name)
+def test_energy_per_eigenspace_and_zigzag_match_the_package(graph):
+    V = np.random.default_rng(1).standard_normal((graph.n, 5))
+    A = graph.adjacency().astype(float)
+    s = spectrum(graph)
+    want = [r["fraction"] for r in eigenspace_energy(V, graph, s)]
+    np.testing.assert_allclose(ex_spectral.energy_per_eigenspace(V, A), want, rtol=1e-9, atol=1e-12)
+    share, chance = ex_spectral.zigzag(V, A)
+    assert share == pytest.approx(zigzag_share(V, graph, s)) and chance == pytest.approx(zigzag_chance(graph, s))
+    assert not ex_spectral._wrong_with_trivial(V, A)[0] == pytest.approx(share)  # the trivial direction matters
 
 
 def test_ch06_ex1_a_small_rate_has_not_finished_after_10000_steps():
