@@ -7,7 +7,8 @@ config -> graphs -> tasks -> models
 -> train -> cache
 -> experiments.base -> experiments.path_star -> experiments.in_context -> experiments.tiny
 -> experiments.knobs -> experiments.ablations -> experiments.spectral_bias -> experiments.sweeps
--> experiments.erosion -> experiments.longer -> experiments.analyses -> experiments.searches
+-> experiments.erosion -> experiments.longer -> experiments.given_geometry -> experiments.analyses -> experiments.record_search
+-> experiments.record_path_star -> experiments.record_in_context -> experiments.record_tiny -> experiments.searches
 -> tables -> claims -> plotting -> memory_plots -> scaling_plots -> widgets -> memory_widgets
 -> exercises.core -> exercises.paths -> exercises.surprise -> exercises.memory -> exercises.spectral
 -> exercises.ablations -> exercises.scaling -> exercises.analyses -> course.

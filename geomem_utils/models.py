@@ -237,6 +237,25 @@ def set_embeddings(model: SequenceModel, init, scale: float | None = None) -> No
         W[:init.shape[0], :init.shape[1]] = torch.as_tensor(init, dtype=W.dtype)
 
 
+def carry_embeddings(model: SequenceModel, coords, norm: float = 1.0) -> None:
+    """An undiluted start: the node-token embeddings become ``coords`` (n_nodes × k) in their first k
+    dimensions, rescaled so the rows' mean norm is ``norm``, and exactly 0 in the other dimensions, so
+    cosine geometry (one-step navigation, nearest-own) is that of ``coords`` alone. ``set_embeddings``
+    instead writes k columns at the init std beside random ones, where they carry a small share of each
+    row's norm (chapter 11). Special tokens keep their init."""
+    import numpy as np
+    W = model.token_embedding.weight
+    coords = np.asarray(coords, dtype=np.float64)
+    if coords.ndim != 2 or coords.shape[1] > W.shape[1] or coords.shape[0] > W.shape[0]:
+        raise ValueError(f"coords must be (nodes, k) with k ≤ width {W.shape[1]}, got {coords.shape}")
+    if not norm > 0:
+        raise ValueError(f"norm must be > 0, got {norm!r}")
+    coords = coords * (norm / max(np.linalg.norm(coords, axis=1).mean(), 1e-300))
+    with torch.no_grad():
+        W[:coords.shape[0]] = 0.0
+        W[:coords.shape[0], :coords.shape[1]] = torch.as_tensor(coords, dtype=W.dtype)
+
+
 def model_for(task, **sizes) -> SequenceModel:
     """A model sized for ``task``'s vocabulary and longest training example (``sizes`` go to ModelConfig:
     ``width``, ``depth``, ``heads``, ``arch`` …)."""

@@ -1,0 +1,224 @@
+"""Given the geometry: path-star runs whose node embeddings start from coordinates that carry the graph's
+geometry, undiluted (chapter 11, paper §3–4: "memorizing geometrically" turns an ℓ-fold composition
+into a one-step lookup; at ℓ = 8 plain training never finds that geometry).
+
+A ``GivenGeometry`` run is a ``PathStarExperiment`` (graph, task, model, optimiser, seed) plus a
+``start``: the node-token embeddings become k coordinates (``models.carry_embeddings``: rows at mean
+norm ``norm``, every other dimension 0), or today's diluted start (``models.set_embeddings``: 16
+spectral columns at the init std beside random ones), or nothing (the plain recipe). Each evaluation
+also measures the geometry of the live embeddings: one-step navigation and nearest-own on the held-out
+leaves, the spectral concentration (share of energy on −L's Fiedler-like eigenspace; graphs up to
+``MAX_SPECTRUM_NODES`` nodes) and where wrong held-out first hops land.
+
+Starts (``STARTS``):
+  spectral          k eigenvectors of −L (``geometry.spectral_embedding``)
+  random            k Gaussian coordinates (the control: same norm, no geometry)
+  node2vec          a k-dim 1-hop Node2Vec trained for ``node2vec_steps`` from the edges alone
+  node2vec_fiedler  the same Node2Vec projected onto the Fiedler-like eigenspace of −L
+  diluted           today's ``init_embeddings="laplacian"`` start (16 spectral columns among random ones)
+  none              the plain recipe (random init)
+``mix`` < 1 blends the start with k random coordinates, ``mix`` of the energy from the start (rows
+normalised first): the concentration curve of section 4 of the search.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ..cache import cache_key, provenance
+from ..config import check_choice, check_float, check_int, set_seed
+from ..evaluation import first_hop_index, path_accuracy
+from ..geometry import heatmap_scores, leaf_hop_distances, navigation_accuracy, spectral_embedding
+from ..models import carry_embeddings, set_embeddings
+from ..node2vec import node2vec_init
+from ..spectral import fiedler_vectors, spectral_concentration, spectrum
+from ..train import Run, train
+from .path_star import PathStarExperiment, path_star_experiment
+from .sweeps import RESULTS_DIR, _store, _stored
+
+STARTS = ("spectral", "random", "node2vec", "node2vec_fiedler", "diluted", "none")
+MAX_SPECTRUM_NODES = 3000       # a dense eigendecomposition of −L per run; larger graphs skip concentration
+GIVEN_DIR = RESULTS_DIR.parent / "given_geometry"
+
+
+@dataclass(frozen=True)
+class GivenGeometry:
+    """One path-star run from a geometry-carrying start (see the module docstring)."""
+
+    name: ClassVar[str] = "given_geometry"
+    base: PathStarExperiment
+    start: str = "spectral"
+    k: int = 16
+    norm: float = 1.0
+    mix: float = 1.0
+    node2vec_steps: int = 3000
+
+    def __post_init__(self):
+        check_choice("start", self.start, STARTS)
+        check_int("k", self.k, minimum=1, maximum=self.base.model.width)
+        check_float("norm", self.norm, minimum=0.0, strict_min=True)
+        check_float("mix", self.mix, minimum=0.0, maximum=1.0)
+        check_int("node2vec_steps", self.node2vec_steps, minimum=1)
+
+    def coordinates(self, graph) -> np.ndarray | None:
+        """The start's (n × k) coordinates, blended with random ones when ``mix`` < 1 (None: no carry)."""
+        rng = np.random.default_rng(self.base.seed + 10_007)
+        if self.start in ("diluted", "none"):
+            return None
+        if self.start == "spectral":
+            X = spectral_embedding(graph, self.k, seed=self.base.seed)
+        elif self.start == "random":
+            X = rng.standard_normal((graph.n, self.k))
+        else:
+            X = node2vec_init(graph, dim=self.k, steps=self.node2vec_steps, seed=self.base.seed)
+            if self.start == "node2vec_fiedler":
+                F = fiedler_vectors(graph, spectrum(graph))
+                X = F @ (F.T @ X)
+        if self.mix < 1.0:
+            unit = lambda M: M / np.maximum(np.linalg.norm(M, axis=1, keepdims=True), 1e-12)  # noqa: E731
+            X = np.sqrt(self.mix) * unit(X) + np.sqrt(1 - self.mix) * unit(rng.standard_normal(X.shape))
+        return X
+
+    def initial(self):
+        """``(task, model)`` with the start written in, before any training step."""
+        if self.base.interventions.init_embeddings != "random":
+            raise ValueError("base: give the start here, not through base.interventions.init_embeddings")
+        task, model = self.base.initial()
+        X = self.coordinates(task.graph)
+        if X is not None:
+            carry_embeddings(model, X, self.norm)
+        elif self.start == "diluted":
+            set_seed(self.base.seed)
+            set_embeddings(model, spectral_embedding(task.graph, 16))
+        return task, model
+
+    def run(self, progress: bool = False, device=None) -> Run:
+        """Train; the Run's settings hold the start and, under ``at_start``, the measures before step 1."""
+        task, model = self.initial()
+        measure = live_geometry(task)
+        at_start = measure(model)
+        hist = train(model, task, self.base.train, seed=self.base.seed, eval_every=self.base.eval.eval_every,
+                     evaluate=measure, progress=progress, device=device)
+        return Run(task, model, hist, dict(self.base.settings(), start=self.start, k=self.k, mix=self.mix,
+                                           at_start=at_start))
+
+
+def live_geometry(task):
+    """The evaluation of every ``GivenGeometry`` run: held-out exact / first hop, training exact, where
+    wrong held-out first hops land, and the live embeddings' navigation, nearest-own and concentration."""
+    g, test = task.graph, task.split_indices("test")
+    s = spectrum(g) if g.n <= MAX_SPECTRUM_NODES else None
+    hops, at = set(np.unique(g.first_hops).tolist()), first_hop_index(task)
+
+    def evaluate(model) -> dict:
+        acc, train_acc = path_accuracy(model, task, "test"), path_accuracy(model, task, "train")
+        v1 = np.asarray(acc["predictions"])[:, at]
+        wrong = v1 != g.paths[test, 1]
+        E = model.token_embedding.weight.detach().cpu().numpy()[:g.n]
+        out = dict(test_exact=acc["exact_match"], test_first_hop=acc["first_hop"], train_exact=train_acc["exact_match"],
+                   wrong_to_other_first_hop=float(np.mean([int(v) in hops for v in v1[wrong]])) if wrong.any() else None,
+                   navigation=navigation_accuracy(E, g, test),
+                   nearest_own=heatmap_scores(leaf_hop_distances(E, g, test))["nearest_own"])
+        out["concentration"] = spectral_concentration(E, g, spectrum_=s)["concentration"] if s is not None else None
+        return out
+    return evaluate
+
+
+CURVE = ("test_exact", "test_first_hop", "train_exact", "navigation", "nearest_own", "concentration",
+         "wrong_to_other_first_hop")
+
+
+def run_given(experiment: GivenGeometry, out_dir=GIVEN_DIR, verbose: bool = False) -> dict:
+    """Train ``experiment`` unless its result file under ``out_dir`` holds it; return the stored result:
+    the curve of every ``CURVE`` metric by step and second, steps to 0.9 held-out exact, provenance."""
+    key, path, done = _stored(experiment, out_dir, verbose)
+    if done is not None:
+        return done
+    t0 = time.perf_counter()
+    run = experiment.run(progress=verbose)
+    h = run.history
+    curve = {m: [e.get(m) for e in h.evals] for m in CURVE}
+    curve.update(steps=[int(e["step"]) for e in h.evals], seconds=[round(e["time"], 1) for e in h.evals])
+    reach = [s for s, v in zip(curve["steps"], curve["test_exact"]) if v >= 0.9]
+    return _store(path, dict(config=key, curve=curve, at_start=run.settings["at_start"], steps_to_90=reach[0] if reach else None,
+                             final={m: curve[m][-1] for m in CURVE}, nodes=run.task.graph.n,
+                             train_seconds=h.wall_time, provenance=provenance(wall_time_s=round(time.perf_counter() - t0, 1))))
+
+
+def given(d: int, l: int, start: str, k: int = 16, seed: int = 0, steps: int = 2000, eval_every: int = 250,
+          **options) -> GivenGeometry:
+    """G_(d,ℓ) with ℓ pauses and chapter 02's model and optimiser (a cosine over ``steps``) from ``start``."""
+    base = path_star_experiment(d=d, l=l, n_pause=l, steps=steps, eval_every=eval_every, seed=seed)
+    return GivenGeometry(base, start=start, k=k, **options)
+
+
+def load_given(out_dir=GIVEN_DIR) -> list[dict]:
+    """Every stored ``run_given`` result under ``out_dir`` (nothing is trained)."""
+    from .sweeps import load_results
+    return load_results(out_dir)
+
+
+def result_of(experiment: GivenGeometry, out_dir=GIVEN_DIR) -> dict | None:
+    """The stored result of ``experiment``, or None (nothing is trained)."""
+    from .sweeps import _load_result, result_path
+    return _load_result(result_path(experiment, out_dir), cache_key(experiment))
+
+
+# ---------------------------------------------------------------- the pre-registered search (record 11)
+# Written before any run. Question: does a start that carries the geometry, undiluted, make held-out
+# paths of length 8 and 10 learnable on a laptop, and is it the geometry (not the norm, not any fixed
+# start) that does it? Grid: ℓ ∈ {8, 10} × start × 3 seeds on G_(200,ℓ) (and G_(2000,8) for the
+# spectral start, its control and today's start), chapter 02's model and optimiser with ℓ pauses, a
+# cosine over a fixed budget of 1,500 steps, evaluated every 250. Per cell: "learned" when held-out
+# exact reaches 0.9 within the budget on every seed, "partly" on some, "not learned" on none. The
+# geometry is credited only if the random-coordinate control of the same ℓ and d is "not learned".
+SEARCH_STEPS, SEARCH_SEEDS, SEARCH_EVERY = 1500, (0, 1, 2), 250
+SEARCH_STARTS = {"spectral k=2": dict(start="spectral", k=2), "spectral k=16": dict(start="spectral", k=16),
+                 "spectral k=64": dict(start="spectral", k=64), "random k=16 (control)": dict(start="random", k=16),
+                 "Node2Vec k=16": dict(start="node2vec", k=16), "today's start (diluted)": dict(start="diluted")}
+SEARCH_GRAPHS = {(200, 8): tuple(SEARCH_STARTS), (200, 10): tuple(SEARCH_STARTS),
+                 (2000, 8): ("spectral k=16", "random k=16 (control)", "today's start (diluted)")}
+
+
+def search_configs() -> list[tuple[tuple, GivenGeometry]]:
+    """``[((d, ℓ, start label, seed), experiment)]`` of the pre-registered search, cheapest graphs first."""
+    return [((d, l, label, seed), given(d, l, steps=SEARCH_STEPS, eval_every=SEARCH_EVERY, seed=seed,
+                                        **SEARCH_STARTS[label]))
+            for (d, l), labels in SEARCH_GRAPHS.items() for seed in SEARCH_SEEDS for label in labels]
+
+
+def cell_verdict(results: list[dict | None], goal: float = 0.9) -> str:
+    """The search's rule on one cell's seeds: learned / partly / not learned (None: a seed not run)."""
+    if not results or any(r is None for r in results):
+        return "not run"
+    hits = [r["steps_to_90"] is not None and max(r["curve"]["test_exact"]) >= goal for r in results]
+    return "learned" if all(hits) else "partly" if any(hits) else "not learned"
+
+
+def _work(experiment: GivenGeometry) -> str:
+    import torch
+    torch.set_num_threads(1)
+    r = run_given(experiment)
+    return f"{'skip' if r['skipped'] else 'done'} {r['config']['start']} k={r['config']['k']} d={r['nodes']} -> {r['final']['test_exact']:.2f}"
+
+
+def main(argv=None):
+    """``python -m geomem_utils.experiments.given_geometry [--jobs 2] [--only D,L]``: run the search's
+    missing cells (resumable: a stored result is skipped), one torch thread per job."""
+    import argparse
+    from concurrent.futures import ProcessPoolExecutor
+    p = argparse.ArgumentParser(description=main.__doc__)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--only", default=None, help="one graph, e.g. 200,8")
+    a = p.parse_args(argv)
+    todo = [e for (d, l, *_), e in search_configs() if a.only is None or a.only == f"{d},{l}"]
+    with ProcessPoolExecutor(a.jobs) as pool:
+        for line in pool.map(_work, todo):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
