@@ -11,7 +11,7 @@ Run nothing else heavy meanwhile: training times are stored as provenance.
 import argparse
 
 from geomem_utils.cache import load_or_compute, train_or_load
-from geomem_utils.experiments import ablations, analyses, erosion, knobs, longer, searches
+from geomem_utils.experiments import ablations, analyses, erosion, knobs, longer, record_tiny
 from geomem_utils.experiments.in_context import chapter_03a
 from geomem_utils.experiments.path_star import PATH_STAR_DEFAULTS, path_star_experiment
 from geomem_utils.experiments.spectral_bias import StarSpectralBias
@@ -42,10 +42,10 @@ CACHES = {
     "tiny_memory_reports (1 seed, quick mode)": (load_or_compute, lambda: tiny_report_study((0,))),
     "tiny_memory_reports (3 seeds)": (load_or_compute, lambda: tiny_report_study((0, 1, 2))),
     "05_memory_dynamics": (load_or_compute, dynamics_study),
-    "05_nn_search": (load_or_compute, searches.nn_search_study),
+    "05_nn_search": (load_or_compute, record_tiny.nn_search_study),
     "06_node2vec_path_star": (load_or_compute, StarSpectralBias),
     "07_knobs": (load_or_compute, knobs.knob_study),
-    **{f"07_knob_search ({k})": (load_or_compute, lambda k=k: searches.knob_search_study(k)) for k in searches.KNOB_CELLS},
+    **{f"07_knob_search ({k})": (load_or_compute, lambda k=k: record_tiny.knob_search_study(k)) for k in record_tiny.KNOB_CELLS},
     "07_headroom (1 seed, quick mode)": (load_or_compute, lambda: knobs.headroom_study((0,))),
     "07_headroom (3 seeds)": (load_or_compute, lambda: knobs.headroom_study((0, 1, 2))),
     "08_directions": (load_or_compute, ablations.directions_study),

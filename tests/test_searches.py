@@ -40,6 +40,15 @@ def test_every_search_is_pre_registered_with_three_seeds_and_distinct_runs():
         c12.experiment("sideways", 0)
 
 
+def test_every_search_is_registered_once_with_its_criterion():
+    """The searches live in the record's modules; ``searches`` re-exports them, each with a criterion."""
+    from geomem_utils.experiments import record_search, searches
+    assert set(searches.SEARCHES) == set(record_search.CRITERIA) == \
+        {"C1_reverse", "C3_order", "C12_reverse", "C13_pauses", "C15_tree", "Mamba"}
+    with pytest.raises(ValueError, match="search"):
+        record_search.register("Mamba", search_of("Mamba"), searches.mamba)
+
+
 def test_missing_runs_are_none_and_the_verdict_says_incomplete(tmp_path):
     res = search_results("Mamba", tmp_path)
     assert all(r is None for runs in res.values() for r in runs)
