@@ -1,0 +1,89 @@
+"""Chapter 11's undiluted start (models.carry_embeddings, experiments.given_geometry)."""
+import numpy as np
+import pytest
+
+from geomem_utils import path_star
+from geomem_utils.experiments.given_geometry import (GivenGeometry, cell_verdict, given, live_geometry,
+                                                     run_given, search_configs)
+from geomem_utils.geometry import navigation_accuracy, spectral_embedding
+from geomem_utils.models import carry_embeddings
+
+
+def _start(start, **kw):
+    return given(12, 6, start, steps=4, eval_every=2, **kw)
+
+
+def test_navigation_from_the_start_equals_navigation_on_the_coordinates_alone():
+    e = _start("spectral", k=8)
+    task, model = e.initial()
+    X = e.coordinates(task.graph)
+    E = model.token_embedding.weight.detach().numpy()[:task.graph.n]
+    test = task.split_indices("test")
+    assert navigation_accuracy(E, task.graph, test) == navigation_accuracy(X, task.graph, test) == 1.0
+    assert np.all(E[:, 8:] == 0)                                         # nothing beside the coordinates
+    assert np.isclose(np.linalg.norm(E, axis=1).mean(), 1.0)
+
+
+def test_the_diluted_start_does_not_navigate_like_its_coordinates():
+    """Negative control: today's start writes the same kind of spectral columns among random ones."""
+    task, model = _start("diluted").initial()
+    E = model.token_embedding.weight.detach().numpy()[:task.graph.n]
+    X = spectral_embedding(task.graph, 11)
+    test = task.split_indices("test")
+    assert navigation_accuracy(X, task.graph, test) == 1.0
+    assert navigation_accuracy(E, task.graph, test) < 1.0
+
+
+def test_the_random_control_has_the_same_norm_and_no_geometry():
+    task, model = _start("random", k=8).initial()
+    E = model.token_embedding.weight.detach().numpy()[:task.graph.n]
+    assert np.isclose(np.linalg.norm(E, axis=1).mean(), 1.0)
+    assert live_geometry(task)(model)["navigation"] < 0.5
+
+
+def test_mix_blends_toward_random_coordinates():
+    full, half = _start("spectral", k=8), _start("spectral", k=8, mix=0.3)
+    g = path_star(12, 6, seed=0)
+    c_full = live_geometry(full.initial()[0])(full.initial()[1])["concentration"]
+    c_half = live_geometry(half.initial()[0])(half.initial()[1])["concentration"]
+    assert c_full > 0.95 and c_half < c_full
+
+
+def test_a_run_is_stored_and_loaded_again(tmp_path):
+    e = _start("spectral", k=8)
+    first = run_given(e, out_dir=tmp_path)
+    again = run_given(e, out_dir=tmp_path)
+    assert not first["skipped"] and again["skipped"]
+    assert again["at_start"]["navigation"] == 1.0 and len(again["curve"]["steps"]) == 2
+
+
+def test_bad_starts_and_coordinates_get_one_clear_error():
+    with pytest.raises(ValueError, match="start"):
+        _start("laplace")
+    with pytest.raises(ValueError, match="k"):
+        _start("spectral", k=1000)
+    with pytest.raises(ValueError, match="mix"):
+        _start("spectral", mix=1.5)
+    task, model = _start("none").initial()
+    with pytest.raises(ValueError, match="coords"):
+        carry_embeddings(model, np.ones(5))
+    with pytest.raises(ValueError, match="norm"):
+        carry_embeddings(model, np.ones((3, 2)), norm=0)
+
+
+def test_cell_verdict_reads_the_rule():
+    hit = dict(steps_to_90=500, curve=dict(test_exact=[0.2, 0.95]))
+    miss = dict(steps_to_90=None, curve=dict(test_exact=[0.0, 0.3]))
+    assert cell_verdict([hit, hit, hit]) == "learned"
+    assert cell_verdict([hit, miss, hit]) == "partly"
+    assert cell_verdict([miss] * 3) == "not learned"
+    assert cell_verdict([hit, None, hit]) == "not run"
+
+
+def test_the_search_has_three_seeds_per_cell_and_the_control():
+    cells = {}
+    for (d, l, label, seed), _ in search_configs():
+        cells.setdefault((d, l, label), []).append(seed)
+    assert all(len(s) == 3 for s in cells.values())
+    for d, l in {(d, l) for d, l, _ in cells}:
+        assert (d, l, "random k=16 (control)") in cells and (d, l, "spectral k=16") in cells
