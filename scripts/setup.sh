@@ -16,4 +16,10 @@ echo "== installing geomem and its pinned dependencies (requirements/constraints
 # torch is pinned to 2.13.0; on Linux without a GPU add --extra-index-url for the CPU wheels (see README).
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
     -c requirements/constraints.txt -e ".[notebooks,test,browser]" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+# JupyterLab from .venv asks no "get notified about Jupyter news?" question and checks for no updates: the
+# collection's defaults for its own JupyterLab (a user's own settings still win).
+mkdir -p .venv/share/jupyter/lab/settings
+cat > .venv/share/jupyter/lab/settings/overrides.json <<'JSON'
+{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
+JSON
 .venv/bin/python -c "import torch, geomem_utils; print('== ready: geomem_utils', geomem_utils.__version__, '| torch', torch.__version__)"

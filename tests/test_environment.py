@@ -122,3 +122,16 @@ def test_first_cell_in_a_bare_environment_prints_the_command(tmp_path):
     assert "Traceback" not in out.stderr and "ModuleNotFoundError" not in out.stderr
     assert "geomem_utils is not installed" in out.stderr and "bash scripts/setup.sh" in out.stderr
     assert sys.prefix not in str(python)
+
+
+def test_the_collections_jupyterlab_asks_no_news_question():
+    """scripts/setup.sh writes JupyterLab's overrides into .venv (no "get notified about Jupyter news?"
+    pop-up, no update check) and scripts/lab.sh starts it without a news feed."""
+    import json
+    import sys
+    overrides = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    if not overrides.exists():
+        pytest.skip("not the .venv that scripts/setup.sh made")
+    notes = json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]
+    assert notes == {"fetchNews": "false", "checkForUpdates": False}
+    assert "--LabApp.news_url=" in (ROOT / "scripts" / "lab.sh").read_text()
