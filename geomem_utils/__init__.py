@@ -2,12 +2,12 @@
 
 Rebuilds "Deep sequence models tend to memorize geometrically; it is unclear why"
 (Noroozizadeh, Nagarajan, Rosenfeld, Kumar; arXiv 2510.26745). Modules import one way:
-config -> graphs -> tasks -> models
+config -> graphs -> tasks -> authors_data -> models
 -> evaluation -> history -> spectral -> geometry -> readouts -> node2vec -> succinctness
 -> train -> cache
 -> experiments.base -> experiments.path_star -> experiments.in_context -> experiments.tiny
 -> experiments.knobs -> experiments.ablations -> experiments.spectral_bias -> experiments.sweeps
--> experiments.erosion -> experiments.longer -> experiments.given_geometry -> experiments.analyses -> experiments.record_search
+-> experiments.erosion -> experiments.longer -> experiments.authors_runs -> experiments.given_geometry -> experiments.analyses -> experiments.record_search
 -> experiments.record_path_star -> experiments.record_in_context -> experiments.record_tiny -> experiments.searches
 -> tables -> claims -> plotting -> memory_plots -> scaling_plots -> widgets -> memory_widgets
 -> exercises.core -> exercises.paths -> exercises.surprise -> exercises.memory -> exercises.spectral

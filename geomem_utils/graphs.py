@@ -47,6 +47,7 @@ class Graph:
     root: int | None = None                # stars only
     paths: np.ndarray | None = None        # (leaves, l) root -> leaf, stars only
     params: dict = field(default_factory=dict)
+    split: tuple | None = None             # (train, held-out) path indices given with the graph (authors' files)
 
     # -- basic structure -------------------------------------------------------------------
     @property
@@ -225,6 +226,15 @@ def from_networkx(G: nx.Graph, name: str | None = None) -> Graph:
 def tiny_graphs() -> dict[str, Graph]:
     """The four tiny graphs of the associative-vs-geometric study (paper Fig. 1, spec §2)."""
     return {"star": tiny_star(), "grid": grid(4, 4), "cycle": cycle(15), "irregular": irregular()}
+
+
+def given_split(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
+    """The (train, held-out) path indices that came with the graph (``authors_data.from_authors_files``)."""
+    graph._need_star()
+    if graph.split is None:
+        raise ValueError(f"split_by='given' needs a graph that comes with its split (authors_data."
+                         f"from_authors_files); graph {graph.name} has none: split by 'leaf' or 'first_hop'")
+    return tuple(np.asarray(s, dtype=np.int64).copy() for s in graph.split)
 
 
 def leaf_split(graph: Graph, train_fraction: float = 0.75, seed: int = 0,

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from .config import check_choice, check_float, check_int, check_size
-from .graphs import Graph, leaf_split, path_star
+from .graphs import Graph, given_split, leaf_split, path_star
 
 IGNORE = -1
 SPECIALS = ("[PAD]", "[EDGE]", "[PATH]", "[PAUSE]")
@@ -112,7 +112,8 @@ class PathStarTask:
         claim C4) or ``none`` (edges only, claim C6).
     n_pause : number of ``[PAUSE]`` tokens after the leaf (claim C13).
     train_fraction, split_seed : the seeded leaf split (paper: 75% of leaves give training paths).
-    split_by : ``leaf`` or ``first_hop`` (tree-stars: whole subtrees below a first hop held out, C15).
+    split_by : ``leaf`` or ``first_hop`` (tree-stars: whole subtrees below a first hop held out, C15), or
+        ``given``: the split that came with the graph (the authors' files; train_fraction is then unused).
     """
 
     def __init__(self, graph: Graph, edge_direction: str = "both", self_edges: bool = False,
@@ -131,7 +132,10 @@ class PathStarTask:
         self.split_seed = check_int("split_seed", split_seed, minimum=0)
         self.vocab = Vocab(graph.n)
         self.split_by = split_by
-        self.train_paths, self.test_paths = leaf_split(graph, train_fraction, split_seed, by=split_by)
+        if split_by == "given":
+            self.train_paths, self.test_paths = given_split(graph)
+        else:
+            self.train_paths, self.test_paths = leaf_split(graph, train_fraction, split_seed, by=split_by)
 
     # -- description ---------------------------------------------------------------------
     def config(self) -> dict:

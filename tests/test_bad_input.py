@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geomem_utils import cycle, from_networkx, grid, path_star, tree_star
+from geomem_utils import PathStarTask, cycle, from_networkx, grid, path_star, tree_star
+from geomem_utils.authors_data import export_authors_files, from_authors_files
 from geomem_utils.experiments import run_in_context, run_path_star, run_tiny
 from geomem_utils.experiments.analyses import W_INITS, variant
 from geomem_utils.experiments.tiny import MEMORIZERS
@@ -101,6 +102,14 @@ CASES = [
         ("width", size(1)), ("steps", count(1)), ("lr", rate()), ("emb_init_std", rate()),
         ("memorizer", not_one_of(tuple(MEMORIZERS)))]],
     ("variant", "w_init", not_one_of(W_INITS), lambda v: variant(G, w_init=v, steps=1)),
+    ("from_authors_files", "prefix_or_dir", st.one_of(not_a_number, st.just("/nonexistent/star_x")),
+     lambda v: from_authors_files(v)),
+    ("from_authors_files", "stem", st.one_of(st.integers(), st.booleans(), st.sampled_from(["", "../x", "a b"])),
+     lambda v: from_authors_files(".", stem=v)),
+    ("export_authors_files", "task", st.one_of(not_a_number, st.just(path_star(3, 3))),
+     lambda v: export_authors_files(v, "/nonexistent")),
+    ("export_authors_files", "directory", st.one_of(st.none(), st.integers(), st.just("")),
+     lambda v: export_authors_files(PathStarTask(path_star(4, 3)), v)),
     ("variant", "w_scale", rate(False).filter(lambda v: v is not None),   # None: the start's default scale
      lambda v: variant(G, w_scale=v, steps=1)),
 ]

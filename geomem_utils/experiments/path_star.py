@@ -7,13 +7,15 @@ evaluate, chapter 07's interventions and one seed (graph ids, split, init and ba
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..authors_data import AuthorsData, from_authors_files, locate
 from ..config import check_choice, check_float, check_int, set_seed
 from ..evaluation import path_star_metrics
 from ..graphs import Graph, path_star, tree_star
-from ..models import ARCHS, ModelConfig, build_model, set_embeddings
+from ..models import ARCHS, ModelConfig, build_model, carry_embeddings, set_embeddings
 from ..node2vec import node2vec_init, node2vec_loss
 from ..geometry import spectral_embedding
 from ..tasks import PathStarTask
@@ -39,6 +41,49 @@ class StarGraph:
 
 
 @dataclass(frozen=True)
+class AuthorsGraph:
+    """A star graph read from the authors' three files (``authors_data``), named in the cache key by the
+    files' stem and content hash, never by where they lie: a changed file names another result, a moved
+    one the same. ``d`` and ``l`` repeat what the files hold, for the flat settings and the records.
+    Build with ``authors_graph(path)``; the seed does not touch it (ids and split come with the files)."""
+
+    family: str = "authors"
+    files: str = ""
+    sha256: str = ""
+    d: int = 0
+    l: int = 0
+
+    def build(self, seed: int) -> Graph:
+        data = from_authors_files(locate(self.files, self.sha256))
+        if data.sha256 != self.sha256:  # pragma: no cover - locate checks the hash of what it returns
+            raise ValueError(f"the files {self.files} changed since this config was made")
+        d, l = len(set(data.graph.first_hops.tolist())), data.paths.shape[1]
+        if (d, l) != (self.d, self.l):
+            raise ValueError(f"d, l: the files {self.files} hold d={d}, l={l}, the config says d={self.d}, l={self.l}")
+        return data.graph
+
+
+def authors_graph(files) -> AuthorsGraph:
+    """The graph config of the authors' files at ``files`` (a path, see ``authors_data.authors_files``, or
+    an ``AuthorsData`` already read); refuses files that are not a star."""
+    data = files if isinstance(files, AuthorsData) else from_authors_files(files)
+    if not data.is_star:
+        raise ValueError(f"files: {data.name} is not a star graph (the path-star experiment needs one)")
+    return AuthorsGraph(files=data.name, sha256=data.sha256, d=len(set(data.graph.first_hops.tolist())),
+                        l=data.paths.shape[1])
+
+
+def on_authors_files(experiment: "PathStarExperiment", files) -> "PathStarExperiment":
+    """``experiment`` with its graph swapped for the authors' files (``authors_graph``): their ids, their
+    split (``split_by="given"``) and the edge examples their edge file holds (directions, self-edges);
+    model, optimiser, pauses and path targets stay the experiment's."""
+    data = files if isinstance(files, AuthorsData) else from_authors_files(files)
+    task = dataclasses.replace(experiment.task, split_by="given", edge_direction=data.edge_direction,
+                               self_edges=data.self_edges)
+    return dataclasses.replace(experiment, graph=authors_graph(data), task=task)
+
+
+@dataclass(frozen=True)
 class StarTask:
     """The examples (``tasks.PathStarTask``): edge directions, path targets, pauses, the leaf split."""
 
@@ -47,7 +92,7 @@ class StarTask:
     path_mode: str = "forward"       # forward / reverse / first_hop (v1 alone, C4) / none (edges only, C6)
     n_pause: int = 1
     train_fraction: float = 0.75
-    split_by: str = "leaf"           # or "first_hop" (tree-stars: whole subtrees held out, C15)
+    split_by: str = "leaf"           # or "first_hop" (tree-stars: whole subtrees held out, C15), "given" (authors' files)
 
     def build(self, graph: Graph, seed: int) -> PathStarTask:
         return PathStarTask(graph, edge_direction=self.edge_direction, self_edges=self.self_edges,
@@ -77,7 +122,7 @@ class Architecture:
                                        arch=self.arch))
 
 
-INITS = ("random", "laplacian", "node2vec")
+INITS = ("random", "laplacian", "node2vec", "spectral_undiluted")  # the last: models.carry_embeddings (chapter 11)
 
 
 @dataclass(frozen=True)
@@ -134,7 +179,9 @@ class PathStarExperiment(WarmupExperiment):
         task = self.make_task()
         model = self.make_model(task)
         inits = {"laplacian": lambda g: spectral_embedding(g, 16), "node2vec": node2vec_init}
-        if self.interventions.init_embeddings != "random":
+        if self.interventions.init_embeddings == "spectral_undiluted":
+            carry_embeddings(model, spectral_embedding(task.graph, 16))
+        elif self.interventions.init_embeddings != "random":
             set_embeddings(model, inits[self.interventions.init_embeddings](task.graph))
         return task, model
 
