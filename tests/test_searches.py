@@ -56,6 +56,15 @@ def test_missing_runs_are_none_and_the_verdict_says_incomplete(tmp_path):
     assert v["verdict"] == "does not reproduce in the grid" and not v["complete"]
 
 
+def test_provenance_line_counts_the_stored_runs(tmp_path):
+    from geomem_utils.experiments.searches import search_provenance
+    assert search_provenance("Mamba", search_results("Mamba", tmp_path)) == "Mamba: no stored runs"
+    run = dict(reaching(100), provenance=dict(date="2026-12-01 10:00", torch="2.0", wall_time_s=90.0))
+    later = dict(run, provenance=dict(run["provenance"], date="2026-12-02 09:00"))
+    line = search_provenance("Mamba", results_of("Mamba", {"mamba, lr 0.01": [run, later, None]}))
+    assert line == "Mamba: 2 runs stored, computed 2026-12-01 10:00 to 2026-12-02 09:00 (torch 2.0), 3 core-minutes of training"
+
+
 def test_pauses_criterion_needs_a_clear_speed_up():
     fast = [reaching(50), reaching(60), reaching(70)]
     slow = [reaching(100), reaching(110), reaching(120)]

@@ -99,6 +99,20 @@ def search_results(name: str, out_dir: Path | str | None = None) -> dict:
     return {label: [stored_result(s.experiment(label, seed), out) for seed in s.seeds] for label in s.cells}
 
 
+def search_provenance(name: str, results: dict | None = None) -> str:
+    """One provenance line for the stored runs of search ``name``: how many, when, with which torch, and
+    their training time summed over runs (each on one torch thread: core-minutes)."""
+    results = search_results(name) if results is None else results
+    prov = [r.get("provenance", {}) for runs in results.values() for r in runs if r is not None]
+    if not prov:
+        return f"{name}: no stored runs"
+    dates = sorted(p.get("date", "?") for p in prov)
+    versions = ", ".join(sorted({str(p.get("torch", "?")) for p in prov}))
+    minutes = sum(p.get("wall_time_s", 0.0) for p in prov) / 60
+    return (f"{name}: {len(prov)} runs stored, computed {dates[0]} to {dates[-1]} (torch {versions}), "
+            f"{minutes:,.0f} core-minutes of training")
+
+
 def steps_to(result: dict, threshold: float, metric: str = "test_exact"):
     """First evaluated step of a stored run at which ``metric`` >= ``threshold`` (None: never)."""
     return ablations.steps_to(result["curve"], threshold, metric)

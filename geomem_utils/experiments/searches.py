@@ -23,7 +23,7 @@ import torch
 
 from .record_search import (CRITERIA, LRS, REGISTRY_WORD, SEARCH_DIR, SEARCHES, SEEDS, InContextSearch,  # noqa: F401
                             Search, best, cell_curves, cell_rows, describe, live_check, register, search_of,
-                            search_results, search_table, steps_to, store_run, verdict)
+                            search_provenance, search_results, search_table, steps_to, store_run, verdict)
 from .record_path_star import c3_order, c12_reverse, c13_pauses, c15_tree, mamba  # noqa: F401
 from .record_in_context import c1_reverse  # noqa: F401
 from .record_tiny import (AUTHORS, KNOB_CELLS, KNOB_SEARCH, NN_AUTHORS, NN_CELLS, NN_SEARCH, NN_SEEDS,  # noqa: F401
