@@ -45,11 +45,13 @@ EDGE_LINE = re.compile(r"^(\d+)=(\d+)$")
 PATH_LINE = re.compile(r"^(\d+)(?:,(\d+))?=(\d+(?:,\d+)+)$")
 # Where ``locate`` looks for files that were not read in this process: directories, os.pathsep-separated.
 ENV_DIRS = "GEOMEM_AUTHORS_DATA"
+# Files read in this process, by hash: an experiment config names files by stem and hash only, and finds
+# them here (or under $GEOMEM_AUTHORS_DATA) when it builds its graph.
 # The stems of the paper's three path-stars in the authors' repository (paper Table 1).
 PAPER_STEMS = {"G_(5000,5)": "star_deg_5000_deg_tree_1_path_5_nodes_20001_sd_00_fb_11",
                "G_(10^4,6)": "star_deg_10000_deg_tree_1_path_6_nodes_50001_sd_00_fb_11",
                "G_(10^4,10)": "star_deg_10000_deg_tree_1_path_10_nodes_90001_sd_00_fb_11"}
-_READ: dict[str, Path] = {}   # sha256 -> prefix of files read in this process (``locate``)
+_READ: dict[str, Path] = {}   # sha256 -> the files' common prefix
 
 
 @dataclass(frozen=True)
@@ -102,15 +104,16 @@ def authors_files(prefix_or_dir, stem: str | None = None) -> dict[str, Path]:
                  sorted(p.glob("*_pretrain.txt")) or sorted(p.glob("*/*_pretrain.txt")))
         if len(found) != 1:
             stems = [f.name[:-len("_pretrain.txt")] for f in found[:5]]
+            hint = f", e.g. {stems}: pass one as a prefix (or stem=...)" if found else ""
             raise ValueError(f"prefix_or_dir: folder {p} holds {len(found)} sets of files "
-                             f"({stem or '*'}_pretrain.txt)" + (f", e.g. {stems}: pass one as a prefix" if found else ""))
+                             f"({stem or '*'}_pretrain.txt){hint}")
         p = found[0].with_name(found[0].name[:-len("_pretrain.txt")])
     else:
         p = p.with_name(re.sub(r"_(pretrain|train_\d+|test_\d+)\.txt$", "", p.name))
     out = {"pretrain": p.with_name(p.name + "_pretrain.txt")}
     for role in ("train", "test"):
-        hits = sorted(f for f in (p.parent.glob(f"{glob_escape(p.name)}_{role}_*.txt") if p.parent.is_dir() else [])
-                      if re.fullmatch(re.escape(p.name) + rf"_{role}_\d+\.txt", f.name))
+        near = p.parent.glob(f"{glob_escape(p.name)}_{role}_*.txt") if p.parent.is_dir() else []
+        hits = sorted(f for f in near if re.fullmatch(re.escape(p.name) + rf"_{role}_\d+\.txt", f.name))
         if len(hits) != 1:
             raise ValueError(f"prefix_or_dir: expected one file {p.name}_{role}_<count>.txt in {p.parent}, "
                              f"found {len(hits)}")
@@ -180,7 +183,10 @@ def from_authors_files(prefix_or_dir, stem: str | None = None) -> AuthorsData:
     claims = STEM.match(stem)
     claims = claims.groupdict() if claims else {}
     edge_lines = _lines(files["pretrain"], EDGE_LINE, "'u=v' (two node ids)")
-    path_lines = {role: _lines(files[role], PATH_LINE, "'leaf=root,v1,...,leaf' (node ids)") for role in ("train", "test")}
+    path_lines = {role: _lines(files[role], PATH_LINE, "'leaf=root,v1,...,leaf' (node ids)")
+                  for role in ("train", "test")}
+    if not edge_lines:
+        _fail(files["pretrain"], None, "no edges: the file holds no u=v line")
     for role in ("train", "test"):
         said = int(re.search(r"_(\d+)\.txt$", files[role].name).group(1))
         if said != len(path_lines[role]):
@@ -295,9 +301,13 @@ def _star(stem, n, paths, where, edge_set, files, claims):
     direction = ("both" if edge_set == tree | back else "forward" if edge_set == tree else
                  "backward" if edge_set == back else None)
     if direction is None:
-        k = next((k for (u, v), k in _edge_line_numbers(files).items() if (u, v) not in tree | back and u != v), None)
-        _fail(files["pretrain"], k, "this edge lies on no path (a path-star's edges are its paths' edges)"
-              if k else "the file holds some but not all of the paths' edges in one direction")
+        lines = _edge_line_numbers(files)
+        k = next((k for (u, v), k in lines.items() if (u, v) not in tree | back and u != v), None)
+        if k:
+            _fail(files["pretrain"], k, "this edge lies on no path (a path-star's edges are its paths' edges)")
+        u, v = next((v, u) for u, v in sorted(edge_set) if (v, u) not in edge_set)
+        _fail(files["pretrain"], None, f"no line {u}={v}, the reverse of line {lines[(v, u)]}, while other "
+                                       f"edges come in both directions")
     children = {}
     for b, a in parent.items():
         children.setdefault(a, set()).add(b)
@@ -306,10 +316,12 @@ def _star(stem, n, paths, where, edge_set, files, claims):
         _fail(files["pretrain"], None, f"the name says deg_{claims['d']} arms, the paths have {d}")
     if len(parent) + 1 != n:
         _fail(files["pretrain"], None, f"the paths hold {len(parent) + 1} nodes, the graph has {n}")
-    fanout = {len(c) for a, c in children.items() if a != root}
-    b = fanout.pop() if len(fanout) == 1 else 1
-    name = (f"authors path_star(d={d}, l={paths.shape[1]})" if b == 1
-            else f"authors tree_star(d={d}, l={paths.shape[1]})")
+    ways = sorted({len(c) for a, c in children.items() if a != root}) or [1]   # [1]: a path-star
+    if claims.get("b") and [int(claims["b"])] != ways:
+        _fail(files["pretrain"], None, f"the name says deg_tree_{claims['b']}, the paths branch {ways} ways "
+                                       f"below the root's children")
+    family = "path_star" if ways == [1] else "tree_star"
+    name = f"authors {family}(d={d}, l={paths.shape[1]})"
     edges = np.asarray(sorted(tree), dtype=np.int64).reshape(-1, 2)
     return Graph(name, n, edges, root=root, paths=paths), direction
 

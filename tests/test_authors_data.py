@@ -125,6 +125,8 @@ BAD = {  # what is wrong -> (files written, message expected)
                                       r"_test_1\.txt line 1: the prompt 3 is not the path's last node"),
     "one direction under fb_11": (dict(edges=_edges_both(ARMS)[:16]),
                                   r"_pretrain\.txt: the name says fb_11 \(both edges\), the file holds forward"),
+    "a reverse edge missing": (dict(edges=_edges_both(ARMS)[:20] + _edges_both(ARMS)[21:]),
+                               r"_pretrain\.txt: no line 14=2, the reverse of line 5, while other edges"),
     "two parents": (dict(train=[_path_line(ARMS[0]), _path_line(ARMS[1]), "8=2,15,9,7,8"],
                          edges=_edges_both(ARMS) + ["15=9", "9=15", "9=7", "7=9"]),
                     r"_train_3\.txt line 3: node 9 follows 15 here but 1 on .*_train_3\.txt line 2: the paths "
@@ -137,6 +139,14 @@ def test_a_bad_file_gets_one_error_naming_file_line_and_what(tmp_path, case):
     files, message = BAD[case]
     with pytest.raises(ValueError, match=message):
         from_authors_files(tiny_star(tmp_path, **files))
+
+
+def test_a_tree_star_under_a_path_stars_name_is_refused(tmp_path):
+    out = export_authors_files(PathStarTask(tree_star(3, 4, seed=1)), tmp_path)
+    for f in out["files"].values():
+        f.rename(f.with_name(f.name.replace("deg_tree_2", "deg_tree_1")))
+    with pytest.raises(ValueError, match=r"_pretrain\.txt: the name says deg_tree_1, the paths branch \[2\] ways"):
+        from_authors_files(tmp_path)
 
 
 def test_a_count_in_the_name_that_disagrees_is_refused(tmp_path):
@@ -173,7 +183,8 @@ def test_export_then_read_gives_the_same_graph_and_split(tmp_path, direction):
     for split in ("train", "test"):
         ours = {tuple(p) for p in g.paths[task.split_indices(split)].tolist()}
         assert {tuple(p) for p in h.paths[back.split_indices(split)].tolist()} == ours
-    assert sorted(map(tuple, back.edge_examples().tokens.tolist())) == sorted(map(tuple, task.edge_examples().tokens.tolist()))
+    examples = [sorted(map(tuple, t.edge_examples().tokens.tolist())) for t in (back, task)]
+    assert examples[0] == examples[1]
 
 
 def test_export_names_the_files_as_the_authors_code_derives_them(tmp_path):
@@ -223,6 +234,17 @@ def test_the_experiment_key_names_files_by_stem_and_hash_not_place(tmp_path):
     assert changed.graph.sha256 != e.graph.sha256 and cache_key(changed) != cache_key(e)
     s = e.settings()
     assert (s["family"], s["d"], s["l"], s["split_by"]) == ("authors", 4, 5, "given")
+
+
+def test_a_file_changed_under_a_config_is_never_trained_on(tmp_path):
+    prefix = tiny_star(tmp_path)
+    e = on_authors_files(path_star_experiment(**TINY), prefix)
+    f = authors_files(prefix)["pretrain"]
+    f.write_text(f.read_text() + "\n")
+    with pytest.raises(ValueError, match="changed since this config was made"):
+        e.make_task()
+    with pytest.raises(ValueError, match=r"d, l: the files .* hold d=4, l=5, the config says d=3"):
+        on_authors_files(path_star_experiment(**TINY), prefix).replace(d=3).make_task()
 
 
 def test_an_authors_experiment_trains_on_their_graph_and_split(tmp_path):

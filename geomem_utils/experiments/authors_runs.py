@@ -73,10 +73,11 @@ def main(argv=None):
                                  description=__doc__.split("\n")[0])
     ap.add_argument("--g5000", metavar="PATH", help="the authors' G_(5000,5) files: a folder above them "
                     "(e.g. a clone of their repository) or their common prefix")
-    ap.add_argument("--minutes", type=float, default=None, help=f"training time (recipe: {G5000_RUNS[RECIPE]['minutes']})")
-    ap.add_argument("--steps", type=int, default=None, help=f"cosine length (recipe: {G5000_RUNS[RECIPE]['steps']})")
+    recipe = G5000_RUNS[RECIPE]
+    ap.add_argument("--minutes", type=float, default=None, help=f"training time (recipe: {recipe['minutes']})")
+    ap.add_argument("--steps", type=int, default=None, help=f"cosine length (recipe: {recipe['steps']})")
     ap.add_argument("--eval-every", type=int, default=None,
-                    help=f"evaluation period (recipe: {G5000_RUNS[RECIPE]['eval_every']})")
+                    help=f"evaluation period (recipe: {recipe['eval_every']})")
     ap.add_argument("--out", default=str(AUTHORS_DIR), help="result folder (default data/authors)")
     ap.add_argument("--export", metavar="DIR", help="write our G_(5000,5) task in the authors' format to DIR")
     a = ap.parse_args(argv)

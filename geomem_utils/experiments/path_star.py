@@ -54,12 +54,15 @@ class AuthorsGraph:
     l: int = 0
 
     def build(self, seed: int) -> Graph:
-        data = from_authors_files(locate(self.files, self.sha256))
-        if data.sha256 != self.sha256:  # pragma: no cover - locate checks the hash of what it returns
-            raise ValueError(f"the files {self.files} changed since this config was made")
+        where = locate(self.files, self.sha256)
+        data = from_authors_files(where)
+        if data.sha256 != self.sha256:   # changed on disk since they were read in this process
+            raise ValueError(f"files: {where} changed since this config was made (sha256 {data.sha256[:12]}…, "
+                             f"the config says {self.sha256[:12]}…): rebuild the config to train on them")
         d, l = len(set(data.graph.first_hops.tolist())), data.paths.shape[1]
         if (d, l) != (self.d, self.l):
-            raise ValueError(f"d, l: the files {self.files} hold d={d}, l={l}, the config says d={self.d}, l={self.l}")
+            raise ValueError(f"d, l: the files {self.files} hold d={d}, l={l}, the config says "
+                             f"d={self.d}, l={self.l}")
         return data.graph
 
 
