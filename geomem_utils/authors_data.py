@@ -244,6 +244,9 @@ def from_authors_files(prefix_or_dir, stem: str | None = None) -> AuthorsData:
             if claims.get("l") and l != int(claims["l"]):
                 _fail(f, k, f"the path has {l} nodes, the name says path_{claims['l']}")
             prompt = [int(m.group(1))] + ([int(m.group(2))] if m.group(2) else [])
+            if claims.get("sd") and (claims["sd"] == "1") != (len(prompt) == 2):
+                _fail(f, k, f"the name says sd_{claims['sd']}x: every prompt is "
+                            f"{'start,last' if claims['sd'] == '1' else 'the last node alone'}")
             want = [path[0], path[-1]] if len(prompt) == 2 else [path[-1]]
             if prompt != want:
                 _fail(f, k, f"the prompt {m.group(0).split('=')[0]} is not the path's "

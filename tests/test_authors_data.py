@@ -92,6 +92,15 @@ def test_a_cycle_reads_as_a_graph_with_walks(tmp_path):
         data.task()
 
 
+def test_a_start_and_leaf_prompt_as_the_sd_1_name_says(tmp_path):
+    stem = STAR.replace("sd_00", "sd_10")
+    train = [f"2,{p[-1]}=" + ",".join(map(str, p)) for p in ARMS[:3]]
+    data = from_authors_files(tiny_star(tmp_path / "a", train=train, test=["2,10=2,14,3,16,10"], stem=stem))
+    assert data.graph.paths.tolist() == ARMS
+    with pytest.raises(ValueError, match=r"_test_1\.txt line 1: the name says sd_1x: every prompt is start,last"):
+        from_authors_files(tiny_star(tmp_path / "b", train=train, stem=stem))
+
+
 def test_self_edges_and_repeated_lines_are_read_not_refused(tmp_path):
     stem = STAR.replace("fb_11", "fb_11_selfedge_1")
     loops = [f"{u}={u}" for u in range(17)]
