@@ -5,7 +5,8 @@ spectrum, and how they get there.
                    Figure-1 cells, cosine similarity next to the adjacency, memorization vs geometry
                    over training (paper §3, claims C7, C8).
 ``plot_spectral_bars``, ``plot_spectral_dynamics``, ``plot_eigenspace_energy``  chapters 06–07: the
-                   energy per eigenvector of −L and its dynamics (paper §4–5, C10, C11, C16).
+                   energy per eigenvector of −L and its dynamics (paper §4–5, C10, C11, C16);
+                   ``plot_headroom_bars`` the concentration of each memorizer against chance (C11).
 """
 from __future__ import annotations
 
@@ -141,4 +142,20 @@ def plot_eigenspace_energy(rows: dict, ax, n_spaces: int = 8, title: str | None 
     ax.legend(fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_headroom_bars(conc: dict, baseline: dict, ax, order=("Node2Vec", "neural net", "transformer", "associative")):
+    """Chapter 06's headroom figure (claim C11): the spectral concentration of each memorizer (mean over
+    seeds) on each graph as grouped bars, with each graph's random baseline (the dimension ratio) as a
+    black tick. ``conc`` and ``baseline`` are ``experiments.spectral_bias.headroom``'s result."""
+    graphs = list(conc)
+    x, w = np.arange(len(graphs)), 0.8 / len(order)
+    for k, m in enumerate(order):
+        ax.bar(x + (k - (len(order) - 1) / 2) * w, [np.mean(conc[g][m]) for g in graphs], w, label=m)
+    ax.scatter(x, [baseline[g] for g in graphs], marker="_", s=300, color="k", zorder=4, label="random (chance)")
+    ax.set_xticks(x, graphs)
+    ax.set_ylabel("spectral concentration")
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=7, ncol=3)
     return ax

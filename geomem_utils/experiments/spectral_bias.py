@@ -101,3 +101,34 @@ def star_bias_row(bias: StarSpectralBias, result: dict) -> list:
         raise ValueError(f"bias must be a StarSpectralBias, got {type(bias).__name__}")
     return [f"G_({bias.d},{bias.l})", int(result["nodes"]), bias.d + 6, float(result["eig_seconds"]), bias.steps,
             float(result["train_seconds"]), float(result["concentration"]), float(result["baseline"])]
+
+
+# ---------------------------------------------------------------- chapter 06's verdicts, from the measurements
+def c10_holds(summary: dict, c0_tol: float = 1e-3, null_tol: float = 1e-3, rest_tol: float = 1e-2) -> dict:
+    """Claim C10 per graph from ``node2vec.dynamics_summary`` rows (``{graph: summary}``): ``c0``, C(0) ≈ −L
+    (relative error below ``c0_tol``); ``null``, C(t) ends with the Fiedler-like eigenvectors in its null
+    space and no other (‖C e‖ below ``null_tol`` on them, above ``rest_tol`` on every other)."""
+    return {name: dict(c0=bool(s["c0_error"] < c0_tol),
+                       null=bool(s["fiedler_c"] < null_tol and s["rest_c"] > rest_tol)) for name, s in summary.items()}
+
+
+def c10_verdict(summary: dict, **tolerances) -> str:
+    """"reproduces" when ``c10_holds`` holds on every graph, "partly" when C(0) ≈ −L everywhere and the
+    null space forms on some graphs, else "does not reproduce in the grid" (the searches' words)."""
+    holds = c10_holds(summary, **tolerances)
+    if all(h["c0"] and h["null"] for h in holds.values()):
+        return "reproduces"
+    if all(h["c0"] for h in holds.values()) and any(h["null"] for h in holds.values()):
+        return "partly"
+    return "does not reproduce in the grid"
+
+
+def c11_verdict(conc: dict, equal_tol: float = 0.05) -> str:
+    """Claim C11 from ``headroom``'s concentrations: the paper's order Node2Vec > neural net ≈ transformer >
+    associative. "reproduces" when on every graph Node2Vec is the most spectral, the associative model
+    the least, and the two sequence models' means lie within ``equal_tol`` of each other; "partly" when
+    only the two ends hold; else "does not reproduce in the grid"."""
+    order = headroom_order(conc)
+    ends = all(o[0] == "Node2Vec" and o[-1] == "associative" for o in order.values())
+    equal = all(abs(np.mean(c["transformer"]) - np.mean(c["neural net"])) <= equal_tol for c in conc.values())
+    return "reproduces" if ends and equal else "partly" if ends else "does not reproduce in the grid"
