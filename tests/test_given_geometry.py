@@ -87,3 +87,14 @@ def test_the_search_has_three_seeds_per_cell_and_the_control():
     assert all(len(s) == 3 for s in cells.values())
     for d, l in {(d, l) for d, l, _ in cells}:
         assert (d, l, "random k=16 (control)") in cells and (d, l, "spectral k=16") in cells
+
+
+def test_the_kept_start_keeps_its_columns_through_training():
+    e = _start("spectral_kept", k=8)
+    task, model = e.initial()
+    before = model.token_embedding.weight.detach().clone()
+    run = e.run()
+    after = run.model.token_embedding.weight.detach()
+    n = task.graph.n
+    assert np.array_equal(before[:n, :8].numpy(), after[:n, :8].numpy())
+    assert not np.array_equal(before[:n, 8:].numpy(), after[:n, 8:].numpy())

@@ -17,6 +17,9 @@ Starts (``STARTS``):
   node2vec_fiedler  the same Node2Vec projected onto the Fiedler-like eigenspace of −L
   diluted           today's ``init_embeddings="laplacian"`` start (16 spectral columns among random ones)
   none              the plain recipe (random init)
+  spectral_kept     the spectral start with its k columns frozen (their gradient zeroed) while every
+                    other parameter, the embeddings' other dimensions included, trains: does keeping
+                    the geometry in place keep it useful on more arms?
 ``mix`` < 1 blends the start with k random coordinates, ``mix`` of the energy from the start (rows
 normalised first): the concentration curve of section 4 of the search.
 """
@@ -39,7 +42,7 @@ from ..train import Run, train
 from .path_star import PathStarExperiment, path_star_experiment
 from .sweeps import RESULTS_DIR, _store, _stored
 
-STARTS = ("spectral", "random", "node2vec", "node2vec_fiedler", "diluted", "none")
+STARTS = ("spectral", "random", "node2vec", "node2vec_fiedler", "diluted", "none", "spectral_kept")
 MAX_SPECTRUM_NODES = 3000       # a dense eigendecomposition of −L per run; larger graphs skip concentration
 GIVEN_DIR = RESULTS_DIR.parent / "given_geometry"
 
@@ -68,7 +71,7 @@ class GivenGeometry:
         rng = np.random.default_rng(self.base.seed + 10_007)
         if self.start in ("diluted", "none"):
             return None
-        if self.start == "spectral":
+        if self.start in ("spectral", "spectral_kept"):
             X = spectral_embedding(graph, self.k, seed=self.base.seed)
         elif self.start == "random":
             X = rng.standard_normal((graph.n, self.k))
@@ -90,6 +93,14 @@ class GivenGeometry:
         X = self.coordinates(task.graph)
         if X is not None:
             carry_embeddings(model, X, self.norm)
+        if self.start == "spectral_kept":
+            n, k = task.graph.n, self.k
+
+            def keep(grad):  # no gradient, so AdamW (no decay on embeddings) never moves these entries
+                grad = grad.clone()
+                grad[:n, :k] = 0
+                return grad
+            model.token_embedding.weight.register_hook(keep)
         elif self.start == "diluted":
             set_seed(self.base.seed)
             set_embeddings(model, spectral_embedding(task.graph, 16))
@@ -183,6 +194,24 @@ SEARCH_GRAPHS = {(200, 8): tuple(SEARCH_STARTS), (200, 10): tuple(SEARCH_STARTS)
                  (2000, 8): ("spectral k=16", "random k=16 (control)", "today's start (diluted)")}
 
 
+# Follow-ups, written before their runs (3 seeds, same budget): (a) the concentration a start needs —
+# the spectral k=16 start blended with random coordinates (mix = share of its energy); (b) a start
+# learned from the edges alone — Node2Vec 64-d trained 10,000 steps, as is and projected on the
+# Fiedler-like eigenspace; (c) keeping the geometry on ten times the arms — the spectral start with its
+# columns frozen on G_(2000,8).
+FOLLOWUPS = {(200, 8): {"spectral k=16, mix 0.5": dict(start="spectral", k=16, mix=0.5),
+                        "spectral k=16, mix 0.8": dict(start="spectral", k=16, mix=0.8),
+                        "Node2Vec k=64, 10,000 steps": dict(start="node2vec", k=64, node2vec_steps=10_000),
+                        "the same, Fiedler-projected": dict(start="node2vec_fiedler", k=64, node2vec_steps=10_000)},
+             (2000, 8): {"spectral k=16, kept": dict(start="spectral_kept", k=16)}}
+
+
+def followup_configs() -> list[tuple[tuple, GivenGeometry]]:
+    """``[((d, ℓ, label, seed), experiment)]`` of ``FOLLOWUPS``, every label's seed 0 first."""
+    return [((d, l, label, seed), given(d, l, steps=SEARCH_STEPS, eval_every=SEARCH_EVERY, seed=seed, **opts))
+            for seed in SEARCH_SEEDS for (d, l), cells in FOLLOWUPS.items() for label, opts in cells.items()]
+
+
 def search_configs() -> list[tuple[tuple, GivenGeometry]]:
     """``[((d, ℓ, start label, seed), experiment)]`` of the pre-registered search, cheapest graphs first."""
     return [((d, l, label, seed), given(d, l, steps=SEARCH_STEPS, eval_every=SEARCH_EVERY, seed=seed,
@@ -206,15 +235,17 @@ def _work(experiment: GivenGeometry) -> str:
 
 
 def main(argv=None):
-    """``python -m geomem_utils.experiments.given_geometry [--jobs 2] [--only D,L]``: run the search's
+    """``python -m geomem_utils.experiments.given_geometry [--jobs 2] [--only D,L] [--followups]``: run the search's
     missing cells (resumable: a stored result is skipped), one torch thread per job."""
     import argparse
     from concurrent.futures import ProcessPoolExecutor
     p = argparse.ArgumentParser(description=main.__doc__)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--only", default=None, help="one graph, e.g. 200,8")
+    p.add_argument("--followups", action="store_true", help="the follow-ups instead of the search")
     a = p.parse_args(argv)
-    todo = [e for (d, l, *_), e in search_configs() if a.only is None or a.only == f"{d},{l}"]
+    configs = followup_configs() if a.followups else search_configs()
+    todo = [e for (d, l, *_), e in configs if a.only is None or a.only == f"{d},{l}"]
     with ProcessPoolExecutor(a.jobs) as pool:
         for line in pool.map(_work, todo):
             print(line, flush=True)
