@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+import torch
 
 from ..config import check_int, set_seed
 from ..evaluation import incontext_accuracy
@@ -91,3 +92,16 @@ CHAPTER_03A = dict(d=2, l=5, n_labels=50, width=64, depth=2, heads=4, steps=3000
 def chapter_03a(reverse: bool) -> InContextExperiment:
     """Chapter 03a's in-context experiment with forward (``reverse=False``) or reverse targets."""
     return InContextExperiment.from_settings(**CHAPTER_03A, reverse=reverse)
+
+
+@torch.no_grad()
+def teacher_forced_logits(model, examples) -> tuple[np.ndarray, np.ndarray]:
+    """``(logits (N, T, V), targets (N, T))`` of ``examples`` fed with their true prefix: the raw material
+    of ``evaluation.teacher_forced_accuracy`` (targets are -1 where a column is no target), for chapter
+    03a's exercise that computes the per-position accuracy from them."""
+    was_training = model.training
+    model.eval()
+    x, y = examples.inputs_targets(next(model.parameters()).device)
+    logits = model.readout(model(x))
+    model.train(was_training)
+    return logits.float().cpu().numpy(), y.cpu().numpy()
