@@ -6,6 +6,7 @@
                    (paper §2, Fig. 2).
 ``plot_training``, ``plot_positions``, ``plot_contrast``, ``plot_attention``  chapters 02–03: loss and
                    accuracies over training, learning order, controls, attention maps (claims C1–C5).
+``plot_score_heatmaps``  chapter 00: the score of every first hop for every leaf under each kind of memory.
 ``plot_seed_bands``  chapters 03b, 08: a search's cells, mean over seeds with the min–max band (issue 19).
 ``plot_distance_heatmap``, ``plot_embedding_2d``  chapter 04: the leaf <-> first-hop heatmap and the
                    embedding scatter coloured by arm (paper §3, claim C6).
@@ -381,3 +382,25 @@ def plot_embedding_2d(coords: np.ndarray, arm: np.ndarray, ax=None, title: str |
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+def plot_score_heatmaps(scores: dict, xlabel: str = "first hop c (child of the root)", ylabel: str = "leaf"):
+    """Chapter 00 (paper §1): one heatmap per memory of the score of each first hop (columns) for each
+    leaf (rows), each on its own diverging scale centred at 0 with a colour bar; a red diagonal means the
+    right first hop scores highest. ``scores`` maps a title to a (first hops, leaves) matrix, as
+    ``Phi[children] @ W @ Phi[leaves].T`` gives it; returns the figure."""
+    if not isinstance(scores, dict) or not scores:
+        raise ValueError("scores must be a non-empty {title: (first hops, leaves) matrix} dict")
+    fig, axes = plt.subplots(1, len(scores), figsize=(3.0 * len(scores), 2.8), squeeze=False)
+    for ax, (title, S) in zip(axes[0], scores.items()):
+        S = np.round(np.asarray(S, dtype=float).T, 9)   # float noise around the exact zeros of one lookup
+        lim = float(np.abs(S).max()) or 1.0
+        im = ax.imshow(S, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="score")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_xticks(range(S.shape[1]))
+        ax.set_yticks(range(S.shape[0]))
+    axes[0, 0].set_ylabel(ylabel)
+    fig.tight_layout()
+    return fig
