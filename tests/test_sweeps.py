@@ -101,3 +101,57 @@ def test_first_passage_reads_steps_and_seconds_off_a_stored_curve():
     assert result_passage(result, 0.1) == (25, 1.0)
     assert result_passage(result, 0.95) is None
     assert paper_experiment("G5000", steps=100).eval.eval_every == 10
+
+
+# ---------------------------------------------------------------- the scaling chapters' figures
+def _plot_axes(n):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt.subplots(1, n)
+
+
+def test_plot_learning_curves_draws_one_line_per_l_and_rejects_a_missing_d():
+    import matplotlib.pyplot as plt
+    from geomem_utils.scaling_plots import plot_learning_curves
+    runs = [dict(config=dict(graph=dict(d=100, l=l), model=dict(width=128, depth=2)), nodes=100 * (l - 1) + 1,
+                 curve=dict(steps=[10, 20], test_exact=[0.1, 0.5])) for l in (6, 4, 5)]
+    _, ax = _plot_axes(1)
+    plot_learning_curves(runs, ax, d=100)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:3] == ["ℓ = 4 (301 nodes)", "ℓ = 5 (401 nodes)", "ℓ = 6 (501 nodes)"] and len(labels) == 4  # + chance
+    with pytest.raises(ValueError, match="d=200"):
+        plot_learning_curves(runs, ax, d=200)
+    plt.close("all")
+
+
+def test_plot_cost_draws_the_stored_fits_and_needs_three_axes():
+    import matplotlib.pyplot as plt
+    from geomem_utils.experiments.sweeps import cost_fits, cost_results, memory_fits
+    from geomem_utils.scaling_plots import plot_cost
+    runs, memory = cost_results()
+    fits, mem = cost_fits(runs), memory_fits(memory["rows"])
+    _, axes = _plot_axes(3)
+    plot_cost(fits, memory["rows"], mem, axes)
+    assert all(ax.get_legend() is not None for ax in axes)
+    assert axes[0].get_xscale() == "log" and axes[2].get_xscale() == "linear"
+    with pytest.raises(ValueError, match="axes"):
+        plot_cost(fits, memory["rows"], mem, axes[:2])
+    plt.close("all")
+
+
+def test_plot_runs_skips_missing_runs_and_metrics_and_rejects_a_bad_x():
+    import matplotlib.pyplot as plt
+    from geomem_utils.scaling_plots import plot_runs
+    run = dict(curve=dict(steps=[100, 200], seconds=[60.0, 120.0], test_exact=[0.2, 0.4]))
+    _, ax = _plot_axes(1)
+    plot_runs({"a": run, "b": None}, ax, metrics=("test_exact", "train_exact"), chance=0.01)
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["a: held-out exact", "chance of the first hop (1/d)"]
+    assert list(lines[0].get_xdata()) == [1.0, 2.0]     # minutes
+    _, ax = _plot_axes(1)
+    plot_runs({"a": run}, ax, x="steps")
+    assert list(ax.get_lines()[0].get_xdata()) == [100, 200]
+    with pytest.raises(ValueError, match="x"):
+        plot_runs({"a": run}, ax, x="epochs")
+    plt.close("all")

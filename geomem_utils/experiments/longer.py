@@ -28,6 +28,7 @@ import torch
 
 from ..cache import load_or_compute
 from ..config import check_choice, check_float, check_int
+from ..tasks import IGNORE
 from .erosion import ErosionProbe, g5000_experiment
 from .path_star import PathStarExperiment, path_star_experiment
 from .sweeps import RESULTS_DIR, load_results, result_passage, run_config, stored_result
@@ -186,6 +187,22 @@ def long_path_probe(l: int = 8, steps: int = 1000, d: int = 200, seed: int = 0) 
     check_int("l", l, minimum=3)
     return ErosionProbe.of("09_long_path_probe", {"chapter 02 recipe": path_star_experiment(
         d=d, l=l, n_pause=l, steps=steps, eval_every=250, seed=seed)})
+
+
+@torch.no_grad()
+def first_hop_answers(model, task, split: str = "test") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the model answers for v1 (the first hop) under teacher forcing on ``split``'s paths, as
+    ``(paths, indices, predicted)``: the graph's root → leaf paths, the split's path indices and the
+    predicted node per path (chapter 11 sorts the wrong ones; ``erosion.v1_readout`` counts them)."""
+    check_choice("split", split, ("train", "test"))
+    was = model.training
+    model.eval()
+    x, y = task.path_examples(split).inputs_targets(model.token_embedding.weight.device)
+    rows = torch.arange(len(x))
+    at = (y != IGNORE).float().argmax(1) + 1   # the target after the root is v1
+    predicted = model.readout(model(x))[rows, at].argmax(1).cpu().numpy()
+    model.train(was)
+    return task.graph.paths, np.asarray(task.split_indices(split)), predicted
 
 
 # Which knob made G_(5000,5) learn? Chapter 09's 60-minute stretch run (sampled softmax, 1 pause, batch
