@@ -170,3 +170,10 @@ def project_2d(X, method: str = "umap", seed: int = 0) -> tuple[np.ndarray, str]
         warnings.simplefilter("ignore")
         Y = umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=seed).fit_transform(as_numpy(X))
     return Y, "UMAP"
+
+
+def heatmap_study(E, graph: Graph, path_index=None) -> dict:
+    """Chapter 04's two heatmaps of one embedding matrix, summarised: ``{"leaf_hop": heatmap_scores of
+    leaf_hop_distances, "paths": heatmap_scores of path_distance_matrix}`` over the given paths (C6)."""
+    return dict(leaf_hop=heatmap_scores(leaf_hop_distances(E, graph, path_index)),
+                paths=heatmap_scores(path_distance_matrix(E, graph, path_index)))

@@ -48,3 +48,10 @@ def cycle_costs(n: int) -> dict:
     bits ratio is exactly 2 and the ℓ2 ratio exactly 1."""
     n = check_int("n (cycle length)", n, minimum=3)
     return storage_costs(n, n, 2 * math.log2(n))
+
+
+def both_directions(costs: dict) -> dict:
+    """``costs`` (from ``path_star_costs`` / ``cycle_costs``) with every undirected edge stored twice, u → v
+    and v → u, as the memorizers are trained: the lookup's cost doubles, so the bits ratio halves and the
+    ℓ2 ratio drops by 1/√2 (‖W‖_F = √(2|E|))."""
+    return storage_costs(costs["nodes"], 2 * costs["edges"], costs["bits_geometric"] / costs["nodes"])

@@ -80,3 +80,53 @@ def test_ch05_ex3_the_single_edge_has_the_largest_bits_ratio():
     assert best == (1, 2) and ratios[best] == pytest.approx(2.0)
     assert ratios[(2, 2)] == pytest.approx(1.89, abs=0.005)
     assert path_star_costs(5000, 5)["bits_ratio"] < 1.05                # large graphs: both factors → 1
+
+
+# ---------------------------------------------------------------- the coding exercises' references
+def test_navigate_reference_is_the_chapters_navigator():
+    """exercises.navigate on a path-star equals geometry.navigate_first_hop (chapter 04's navigator)."""
+    from geomem_utils.exercises.memory import navigate
+    from geomem_utils.geometry import navigate_first_hop
+    g = path_star(30, 4, seed=0)
+    E = np.random.default_rng(0).standard_normal((g.n, 8))
+    E[g.paths[:, -1]] += 2 * E[g.paths[:, 1]]                 # leaves lean towards their first hops
+    assert np.array_equal(navigate(E, g.paths[:, -1], np.unique(g.first_hops)), navigate_first_hop(E, g))
+
+
+def test_topk_reference_is_the_packages_edge_recovery():
+    from geomem_utils.exercises.memory import topk_edge_recovery
+    from geomem_utils.readouts import reference_edge_recovery
+    for name, g in tiny_graphs().items():
+        Z = g.adjacency() + np.random.default_rng(1).standard_normal((g.n, g.n))
+        assert topk_edge_recovery(Z, g.adjacency()) == pytest.approx(reference_edge_recovery(Z, g)), name
+
+
+def test_skewed_margin_reference_matches_readouts_on_a_trained_model():
+    """On a trained neural net's own E and W (chapter 05's readout), the exercise's reference gives
+    readouts.memory_report's skewed margin."""
+    from geomem_utils.exercises.memory import skewed_margin
+    from geomem_utils.readouts import bilinear_weight
+    g = tiny_graphs()["cycle"]
+    run = run_tiny(g, "neural net", steps=200)
+    E = run.model.embeddings()[:g.n].detach().double().numpy()
+    got = skewed_margin(E, bilinear_weight(run.model, run.task), g.adjacency())
+    assert got == pytest.approx(memory_report(run.model, run.task)["skewed_margin"], abs=1e-9)
+
+
+def test_both_directions_halves_the_bits_ratio_and_divides_the_l2_ratio_by_root_two():
+    """Chapter 05's succinctness note: counting u → v and v → u doubles the lookup's cost."""
+    from geomem_utils.succinctness import both_directions, cycle_costs
+    for once in (path_star_costs(4, 5), path_star_costs(5000, 5), cycle_costs(15)):
+        twice = both_directions(once)
+        assert twice["bits_ratio"] == pytest.approx(once["bits_ratio"] / 2)
+        assert twice["l2_ratio"] == pytest.approx(once["l2_ratio"] / np.sqrt(2))
+        assert twice["bits_geometric"] == pytest.approx(once["bits_geometric"])
+
+
+def test_heatmap_study_summarises_both_heatmaps():
+    from geomem_utils.geometry import heatmap_study, path_distance_matrix
+    g = path_star(12, 4, seed=0)
+    E = np.random.default_rng(0).standard_normal((g.n, 6))
+    s = heatmap_study(E, g, [0, 3, 5])
+    assert s["leaf_hop"] == heatmap_scores(leaf_hop_distances(E, g, [0, 3, 5]))
+    assert s["paths"] == heatmap_scores(path_distance_matrix(E, g, [0, 3, 5]))
