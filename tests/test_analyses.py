@@ -1,6 +1,7 @@
-"""Chapter 10's analyses (geomem_utils.experiments.analyses and the measures under it): the untied
+"""Chapter 12's analyses (geomem_utils.experiments.analyses and the measures under it): the untied
 gradient against autograd, the snapshot trainer against train_node2vec, the eigenspace-alignment
-measure on cases with a known answer, the readout shares on -L, and the stopping rule."""
+measure on cases with a known answer, the readout shares on -L, the stopping rule, and the record's
+verdict helpers (the zigzag fold, a claim measured in parts)."""
 import numpy as np
 import pytest
 import torch
@@ -70,6 +71,13 @@ def test_readout_share_of_minus_laplacian():
     assert r["fiedler"] > 0 and r["zigzag"] < 0
     F = s.vectors[:, 1:3]
     assert readout_share(F @ F.T, g, s) == pytest.approx(dict(fiedler=1.0, zigzag=0.0), abs=1e-10)
+
+
+def test_cosines_of_rows():
+    from geomem_utils.experiments.analyses import cosines
+    X = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
+    np.testing.assert_allclose(cosines(X, X), [[1, 0, 2 ** -0.5], [0, 1, 2 ** -0.5], [2 ** -0.5, 2 ** -0.5, 1]])
+    assert cosines(X, X[:2]).shape == (3, 2)
 
 
 def test_adjacency_correlation_of_the_graph_itself():
@@ -183,3 +191,26 @@ def test_node2vec_on_the_cycle_is_two_directions_even_at_99_percent():
     g = cycle(15)
     r = energy_directions(Node2VecAnalysis().trajectory(g).U[-1], g, share=0.99)
     assert r["directions"] == 2 and 1 - r["top_space"] < 1e-5
+
+
+def test_zigzag_folds_reads_the_pre_registered_criterion():
+    """A fold: an untied matrix (E or V) above 2x its zigzag chance on the seed mean while the tied E is not."""
+    def cell(tied_e, untied_e, untied_v):
+        return dict(tied=[dict(zigzag=tied_e)], untied=[dict(zigzag=untied_e, V_zigzag=untied_v)])
+    result = {"folds in V": cell(0.1, 0.1, 0.5), "folds in E": cell(0.1, 0.5, 0.1),
+              "tied already": cell(0.5, 0.5, 0.5), "never": cell(0.1, 0.1, 0.1)}
+    chance = dict.fromkeys(result, 0.1)
+    from geomem_utils.experiments.analyses import zigzag_folds
+    assert zigzag_folds(result, chance) == ["folds in E", "folds in V"]
+    assert zigzag_folds(result, chance, factor=6.0) == []
+
+
+def test_claim_verdict_words():
+    from geomem_utils.experiments.analyses import claim_verdict
+    from geomem_utils.experiments.searches import REGISTRY_WORD
+    assert claim_verdict({"a": True, "b": np.True_}) == "reproduces"
+    assert claim_verdict({"a": True, "b": False}) == "partly"
+    assert claim_verdict({"a": False}) == "does not reproduce in the grid"
+    assert {claim_verdict({"a": x}) for x in (True, False)} <= set(REGISTRY_WORD)
+    with pytest.raises(ValueError, match="parts"):
+        claim_verdict({})

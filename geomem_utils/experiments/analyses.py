@@ -1,4 +1,4 @@
-"""The paper's later analyses (v2/v3; chapter 10): weight tying (§4.4, claim C18), the eigenvector-alignment
+"""The paper's later analyses (v2/v3; chapter 12, its caches keep the names ``10_*``): weight tying (§4.4, claim C18), the eigenvector-alignment
 assumption behind the Node2Vec convergence argument (Appendix F, C19), training past convergence
 (Remark 5, C20), and what picks the store (v3, C21).
 
@@ -59,19 +59,25 @@ def readout_share(S, graph: Graph, spectrum_, n_spaces: int = 1) -> dict:
     return dict(fiedler=float(r[:F].sum() / total), zigzag=float(r[-bottom:].sum() / total))
 
 
+def cosines(X, Y) -> np.ndarray:
+    """The matrix of cos(X_i, Y_j) between the rows of X and of Y (chapter 12's heatmaps)."""
+    def unit(Z):
+        Z = np.asarray(Z, dtype=np.float64)
+        return Z / np.linalg.norm(Z, axis=1, keepdims=True)
+    return unit(X) @ unit(Y).T
+
+
 def adjacency_correlation(X, Y, graph: Graph) -> float:
     """Pearson correlation, over node pairs i ≠ j, between cos(X_i, Y_j) and the adjacency A_ij: how
     much the cosine matrix looks like the graph (1 = neighbours exactly the most similar)."""
-    def unit(Z):
-        return Z / np.linalg.norm(Z, axis=1, keepdims=True)
-    Cs = unit(np.asarray(X)) @ unit(np.asarray(Y)).T
+    Cs = cosines(X, Y)
     off = ~np.eye(graph.n, dtype=bool)
     return float(np.corrcoef(Cs[off], graph.adjacency()[off] > 0)[0, 1])
 
 
 @dataclass(frozen=True)
 class Node2VecAnalysis:
-    """The paper's Node2Vec settings for every analysis of chapter 10 (spec "Models")."""
+    """The paper's Node2Vec settings for every analysis of chapter 12 (the paper's "Models")."""
 
     dim: int = 100
     lr: float = 0.01
@@ -379,7 +385,7 @@ def directions_search_study(seeds=(0, 1, 2), lrs=(1e-3, 1e-2, 1e-1), steps=(1000
                                                       for lr in lrs for n in steps})
 
 
-# ---------------------------------------------------------------- chapter 10's tables from the section-4 studies
+# ---------------------------------------------------------------- chapter 12's tables and verdicts
 def seed_mean(runs, key: str) -> float:
     """Mean of ``key`` over a cell's runs (one summary per seed)."""
     return float(np.mean(report_values(runs, key)))
@@ -403,3 +409,22 @@ def settings_where(result: dict, verdict: str) -> list[str]:
     """The settings of a ``middle_matrix_study`` result whose every seed on every graph has ``verdict``."""
     return [f"{e}, {w} {t}" for e, w, t, by_graph in middle_matrix_cells(result)
             if all(r["verdict"] == verdict for runs in by_graph.values() for r in runs)]
+
+
+def zigzag_folds(result: dict, zigzag_chance: dict, factor: float = 2.0) -> list[str]:
+    """The graphs of an ``nn_tying_study`` result where untying folds the memory into a zigzag (C18's
+    pre-registered criterion): an untied matrix (E or V) above ``factor`` × its zigzag chance level on
+    the seed mean, while the tied E is not."""
+    def above(name, kind, key):
+        return seed_mean(result[name][kind], key) > factor * zigzag_chance[name]
+    return sorted(n for n in result if not above(n, "tied", "zigzag")
+                  and (above(n, "untied", "zigzag") or above(n, "untied", "V_zigzag")))
+
+
+def claim_verdict(parts: dict) -> str:
+    """The record's verdict on a claim measured in parts (``{part: held?}``): "reproduces" when every
+    part held, "partly" when some did, "does not reproduce in the grid" when none did."""
+    if not parts:
+        raise ValueError("parts: name at least one measured part of the claim")
+    held = [bool(v) for v in parts.values()]
+    return "reproduces" if all(held) else "partly" if any(held) else "does not reproduce in the grid"
