@@ -1,6 +1,6 @@
-"""The paper's later analyses (v2/v3; chapter 12, its caches keep the names ``10_*``): weight tying (§4.4, claim C18), the eigenvector-alignment
-assumption behind the Node2Vec convergence argument (Appendix F, C19), training past convergence
-(Remark 5, C20), and what picks the store (v3, C21).
+"""The paper's later analyses (v2/v3; chapter 12 and its record, whose caches keep the names ``10_*``):
+weight tying (§4.4, claim C18), the eigenvector-alignment assumption behind the Node2Vec convergence
+argument (Appendix F, C19), training past convergence (Remark 5, C20), and what picks the store (v3, C21).
 
 Sections 1–3 run the paper's Node2Vec (m = 100, N(0,1), plain full-batch gradient descent, lr 0.01) on
 small graphs through ``node2vec.node2vec_trajectory``, which keeps U (input side) and V (output side)
