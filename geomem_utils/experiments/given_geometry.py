@@ -262,3 +262,40 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+# ---------------------------------------------------------------- reading the stored runs
+def cell_results(configs, out_dir=GIVEN_DIR) -> dict:
+    """``{(d, ℓ, label): [stored result or None per seed]}`` for ``search_configs()`` or
+    ``followup_configs()`` (nothing is trained)."""
+    out: dict = {}
+    for (d, l, label, _), e in configs:
+        out.setdefault((d, l, label), []).append(result_of(e, out_dir))
+    return out
+
+
+def search_rows(configs=None, out_dir=GIVEN_DIR) -> list[dict]:
+    """One row per cell: the seeds' steps to 0.9 held-out exact, best and final held-out exact (min–max
+    over seeds), final first hop, navigation of the live embeddings at the start and the end (seed mean)
+    and the cell's verdict (``cell_verdict``)."""
+    rows = []
+    for (d, l, label), rs in cell_results(configs or search_configs(), out_dir).items():
+        done = [r for r in rs if r is not None]
+        row = dict(d=d, l=l, start=label, seeds=len(done), verdict=cell_verdict(rs))
+        if done:
+            ex = [r["curve"]["test_exact"] for r in done]
+            row.update(steps_to_90=[r["steps_to_90"] for r in done],
+                       best=(min(max(c) for c in ex), max(max(c) for c in ex)),
+                       final=(min(c[-1] for c in ex), max(c[-1] for c in ex)),
+                       first_hop=float(np.mean([r["final"]["test_first_hop"] for r in done])),
+                       nav_start=float(np.mean([r["at_start"]["navigation"] for r in done])),
+                       nav_end=float(np.mean([r["final"]["navigation"] for r in done])),
+                       concentration_start=_mean_or_none([r["at_start"]["concentration"] for r in done]),
+                       wrong_to_other=_mean_or_none([r["final"]["wrong_to_other_first_hop"] for r in done]))
+        rows.append(row)
+    return rows
+
+
+def _mean_or_none(values):
+    values = [v for v in values if v is not None]
+    return float(np.mean(values)) if values else None
