@@ -10,7 +10,7 @@ prints one line:
 
 It returns True or False and never raises for a wrong answer (an exception inside the student's function
 is reported as that case's answer). ``checker(exercise)`` registers the exercise and returns the
-``check_<name>`` function the notebooks call.
+``check_<name>`` function the notebooks call (it prints the line and returns nothing).
 """
 from __future__ import annotations
 
@@ -149,14 +149,14 @@ def check(exercise: Exercise, fn: Callable, seed: int | None = None, quiet: bool
     return True
 
 
-def checker(exercise: Exercise) -> Callable[[Callable], bool]:
+def checker(exercise: Exercise) -> Callable[[Callable], None]:
     """Register ``exercise`` and return its ``check_<name>(fn)``."""
     if exercise.name in EXERCISES:
         raise ValueError(f"name: an exercise {exercise.name!r} is registered already")
     EXERCISES[exercise.name] = exercise
 
-    def check_fn(fn: Callable, seed: int | None = None) -> bool:
-        return check(exercise, fn, seed=seed)
+    def check_fn(fn: Callable, seed: int | None = None) -> None:
+        check(exercise, fn, seed=seed)  # prints its one line; a notebook cell shows no extra "False"
 
     check_fn.__name__ = check_fn.__qualname__ = f"check_{exercise.name}"
     check_fn.__doc__ = (f"Chapter {exercise.chapter}, {'★' * exercise.stars}: {exercise.title}. Runs your "
