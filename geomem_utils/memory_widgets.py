@@ -8,7 +8,7 @@
                                            choice, watch its spectral dynamics (§4, C10).
 ``knob_explorer`` / ``knob_panel``         chapter 07: pick a knob (cached) or set your own and train:
                                            the spectral bars and the verdict (C16, C17).
-``middle_matrix_panel``                    chapter 10: start the neural net's middle matrix W as you like
+``middle_matrix_panel``                    chapter 12: start the neural net's middle matrix W as you like
                                            (Gaussian or identity, trainable or frozen), tied or untied,
                                            train, see the spectral bars and the verdict (C18, C21).
 """
@@ -233,7 +233,7 @@ def knob_panel(memorizer: str = "neural net", emb_init_std: float = 1.0, lr: flo
     )
 
 
-# ---------------------------------------------------------------- chapter 10: what picks the store
+# ---------------------------------------------------------------- chapter 12: what picks the store
 def format_variant(res: dict) -> str:
     if "verdict" in res:
         head = (f"verdict: {res['verdict']}   (skewed margin {res['skewed_margin']:+.2f}, skewed top-1 "
@@ -260,7 +260,7 @@ def _middle_train(graph, w_start, w_trainable, tied, emb_init_std, lr, steps) ->
 
 def middle_matrix_panel(graph: str = "cycle", w_start: str = "W = I", w_trainable: bool = False, tied: bool = True,
                         emb_init_std: float = 1.0, lr: float = 1e-2, steps: int = 1000) -> W.interactive:
-    """Chapter 10 panel (C18, C21): chapter 05's neural net on a tiny graph with the middle matrix W
+    """Chapter 12 panel (C18, C21): chapter 05's neural net on a tiny graph with the middle matrix W
     started from one of ``analyses.W_STARTS``, trainable or frozen, the readout tied or untied, and
     the embedding init and learning rate of your choice; press "Train" for the spectral bars of E and
     the verdict (a width-512 cycle takes a few seconds)."""

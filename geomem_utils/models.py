@@ -181,7 +181,7 @@ class OutputDropoutNeuralNet(NeuralNet):
 class UntiedNeuralNet(NeuralNet):
     """The neural net with a separate output matrix (paper §4.4, claim C18): logits = (E_u W + b) Vᵀ,
     V a second N(0, emb_init_std²) table. Tied (``NeuralNet``), V is E. Not an ``arch`` of
-    ``ModelConfig`` (chapter 10 builds it directly), so every cache key of the tied models stays."""
+    ``ModelConfig`` (chapter 12 builds it directly), so every cache key of the tied models stays."""
 
     def __init__(self, config: ModelConfig):
         super().__init__(config)
