@@ -121,7 +121,7 @@ def plot_cost(fits: dict, memory_rows: list, mem_fits: dict, axes):
         axes[2].plot(x, y, "o", color=colour, label=f"{'sampled' if k else 'full'} softmax: +{1000 * per_node:.1f} MB / 1k nodes")
         axes[2].plot(x, base + per_node * x, "--", color=colour, lw=1)
     axes[2].set(xlabel="nodes (= vocabulary size)", ylabel="extra MB to train", title="memory")
-    ticks = [t for t in (200, 500, 1000, 2000, 4000, 8000) if nodes.min() <= t <= nodes.max() * 1.1]
+    ticks = [t for t in (200, 500, 1000, 2000, 4000, 8000) if 0.9 * nodes.min() <= t <= 1.1 * nodes.max()]
     for ax in axes[:2]:
         ax.minorticks_off()  # log axes: label a few round sizes, not every minor tick
         ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
