@@ -9,7 +9,7 @@ config -> graphs -> tasks -> authors_data -> models
 -> experiments.knobs -> experiments.ablations -> experiments.spectral_bias -> experiments.sweeps
 -> experiments.erosion -> experiments.longer -> experiments.authors_runs -> experiments.given_geometry -> experiments.analyses -> experiments.record_search
 -> experiments.record_path_star -> experiments.record_in_context -> experiments.record_tiny -> experiments.searches
--> tables -> claims -> plotting -> memory_plots -> scaling_plots -> widgets -> memory_widgets
+-> tables -> claims -> plotting -> memory_plots -> scaling_plots -> given_plots -> widgets -> memory_widgets
 -> exercises.core -> exercises.paths -> exercises.surprise -> exercises.memory -> exercises.spectral
 -> exercises.ablations -> exercises.scaling -> exercises.analyses -> course.
 """

@@ -98,3 +98,20 @@ def test_the_kept_start_keeps_its_columns_through_training():
     n = task.graph.n
     assert np.array_equal(before[:n, :8].numpy(), after[:n, :8].numpy())
     assert not np.array_equal(before[:n, 8:].numpy(), after[:n, 8:].numpy())
+
+
+def test_first_hop_landing_adds_up_and_the_plots_draw_stored_runs(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from geomem_utils.given_plots import first_hop_landing, plot_first_hop_landing, plot_given_curves
+    r = dict(final=dict(test_first_hop=0.4, wrong_to_other_first_hop=0.5))
+    assert np.allclose(first_hop_landing([r]), (0.4, 0.3, 0.3))
+    configs = [((12, 6, "spectral k=16", 0), _start("spectral", k=8)), ((12, 6, "random k=16 (control)", 0), _start("random", k=8))]
+    for _, e in configs:
+        run_given(e, out_dir=tmp_path)
+    fig, (a, b) = plt.subplots(1, 2)
+    plot_given_curves(configs, 12, 6, a, out_dir=tmp_path)
+    plot_first_hop_landing(configs, 12, 6, b, out_dir=tmp_path)
+    assert len(a.lines) == 3 and len(b.patches) == 6
+    plt.close(fig)
