@@ -299,3 +299,16 @@ def search_rows(configs=None, out_dir=GIVEN_DIR) -> list[dict]:
 def _mean_or_none(values):
     values = [v for v in values if v is not None]
     return float(np.mean(values)) if values else None
+
+
+TABLE_HEADER = ("graph", "start", "seeds", "steps to 0.9", "final exact", "nav start→end", "conc.", "cell")
+
+
+def table_rows(rows: list[dict]) -> list[list]:
+    """``search_rows`` as printable rows under ``TABLE_HEADER`` (min–max over seeds; "-": not measured)."""
+    f = lambda x: "-" if x is None else f"{x:.2f}"  # noqa: E731
+    return [[f"G_({r['d']},{r['l']})", r["start"], r["seeds"],
+             " ".join("-" if s is None else str(s) for s in r.get("steps_to_90", [])) or "-",
+             f"{f(r['final'][0])}–{f(r['final'][1])}" if "final" in r else "-",
+             f"{f(r.get('nav_start'))}→{f(r.get('nav_end'))}", f(r.get("concentration_start")), r["verdict"]]
+            for r in rows]
