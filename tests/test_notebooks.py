@@ -71,3 +71,13 @@ def test_every_chapter_has_goals_paper_sections_and_exercises(path):
     assert exercises, f"{path.name}: no exercises"
     items = re.findall(r"(?m)^(\d)\. ", exercises[-1].split("### Exercises", 1)[1].split("<details>")[0])
     assert 2 <= len(items) <= 4, f"{path.name}: 2-3 exercises expected, found {len(items)}"
+
+
+def test_kernelspec_is_the_installed_one(notebook):
+    """JupyterLab writes the running kernel's display name into a notebook whose name differs, so a stored
+    chapter would turn "modified" the moment it is opened."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    path, nb = notebook
+    installed = KernelSpecManager().get_kernel_spec("python3").display_name
+    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.kernelspec.display_name == installed, f"{path.name}: kernelspec {nb.metadata.kernelspec.display_name!r}"
