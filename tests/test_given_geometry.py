@@ -115,3 +115,11 @@ def test_first_hop_landing_adds_up_and_the_plots_draw_stored_runs(tmp_path):
     plot_first_hop_landing(configs, 12, 6, b, out_dir=tmp_path)
     assert len(a.lines) == 3 and len(b.patches) == 6
     plt.close(fig)
+
+
+def test_the_exercise_reference_is_what_the_model_gets():
+    from geomem_utils.exercises.scaling import carry_start
+    task, model = _start("spectral", k=8).initial()
+    X = _start("spectral", k=8).coordinates(task.graph)
+    E = model.token_embedding.weight.detach().numpy()[:task.graph.n]
+    assert np.allclose(carry_start(X, E.shape[1]), E, atol=1e-6)

@@ -236,3 +236,51 @@ check_wrong_first_hops = checker(Exercise(
          "that lie on the leaf's own path, and divide both by the number of wrong answers",
     wrong=(_wrong_over_all, _wrong_keeps_correct)))
 __all__ += ["check_wrong_first_hops", "wrong_first_hops"]
+
+
+# ---------------------------------------------------------------- 11: a start that carries the geometry
+def carry_start(coords, width):
+    """Chapter 11's undiluted start: an (n × width) embedding whose first k columns are ``coords``
+    (n × k) rescaled so the rows' mean norm is 1, and whose other columns are exactly 0 — so the cosine
+    geometry of the start is that of the coordinates alone (``models.carry_embeddings``)."""
+    coords = np.asarray(coords, dtype=float)
+    E = np.zeros((coords.shape[0], width))
+    E[:, :coords.shape[1]] = coords / np.linalg.norm(coords, axis=1).mean()
+    return E
+
+
+def _wrong_std_scaled(coords, width):
+    coords = np.asarray(coords, dtype=float)
+    E = np.zeros((coords.shape[0], width))
+    E[:, :coords.shape[1]] = coords * (0.02 / coords.std())    # the init std: the diluted start's scale
+    return E
+
+
+def _wrong_random_rest(coords, width):
+    coords = np.asarray(coords, dtype=float)
+    E = np.random.default_rng(0).normal(0, 0.02, (coords.shape[0], width))  # the other columns left random
+    E[:, :coords.shape[1]] = coords / np.linalg.norm(coords, axis=1).mean()
+    return E
+
+
+def _wrong_each_row(coords, width):
+    coords = np.asarray(coords, dtype=float)
+    E = np.zeros((coords.shape[0], width))
+    E[:, :coords.shape[1]] = coords / np.linalg.norm(coords, axis=1, keepdims=True)  # every row to norm 1
+    return E
+
+
+def _carry_cases(rng):
+    cases = []
+    for n, k, width in ((9, 2, 6), (40, 16, 32), (25, 5, 5)):
+        scale = rng.uniform(0.5, 3.0, size=(n, 1))              # rows of different norms
+        cases.append(Case(f"{n} nodes, k={k}, width {width}", (rng.standard_normal((n, k)) * scale, width)))
+    return cases
+
+
+check_carry_start = checker(Exercise(
+    "carry_start", "11", 1, "a start that carries the geometry, undiluted", carry_start, _carry_cases,
+    hint="put the coordinates in the first k columns, divide them all by one number (the mean of the rows' "
+         "norms), and leave every other entry exactly 0",
+    wrong=(_wrong_std_scaled, _wrong_random_rest, _wrong_each_row)))
+__all__ += ["check_carry_start", "carry_start"]
