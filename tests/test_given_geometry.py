@@ -123,3 +123,12 @@ def test_the_exercise_reference_is_what_the_model_gets():
     X = _start("spectral", k=8).coordinates(task.graph)
     E = model.token_embedding.weight.detach().numpy()[:task.graph.n]
     assert np.allclose(carry_start(X, E.shape[1]), E, atol=1e-6)
+
+
+def test_start_geometry_and_verdict_lines_read_the_starts_and_the_store(tmp_path):
+    from geomem_utils.experiments import given_geometry as gg
+    rows = gg.start_geometry(12, 6)
+    assert rows[0]["navigation"] == 1.0 and rows[0]["concentration"] > 0.99
+    assert rows[1]["navigation"] < 0.5
+    assert all(line.endswith("(0/0 seeds ≥ 0.9 within 1500 steps)") and "not run" in line
+               for line in gg.verdict_lines(out_dir=tmp_path))

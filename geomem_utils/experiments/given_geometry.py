@@ -312,3 +312,30 @@ def table_rows(rows: list[dict]) -> list[list]:
              f"{f(r['final'][0])}–{f(r['final'][1])}" if "final" in r else "-",
              f"{f(r.get('nav_start'))}→{f(r.get('nav_end'))}", f(r.get("concentration_start")), r["verdict"]]
             for r in rows]
+
+
+def start_geometry(d: int, l: int, labels=("spectral k=16", "random k=16 (control)", "today's start (diluted)"),
+                   seed: int = 0) -> list[dict]:
+    """Before any training step: one-step navigation on the held-out leaves and spectral concentration of
+    the node embeddings each start writes (``SEARCH_STARTS`` labels), on G_(d,ℓ) — seconds, no training."""
+    rows, s = [], None
+    for label in labels:
+        task, model = given(d, l, seed=seed, **SEARCH_STARTS[label]).initial()
+        g, E = task.graph, model.token_embedding.weight.detach().numpy()[:task.graph.n]
+        s = s or (spectrum(g) if g.n <= MAX_SPECTRUM_NODES else None)   # one eigendecomposition for all starts
+        rows.append(dict(start=label, navigation=navigation_accuracy(E, g, task.split_indices("test")),
+                         concentration=spectral_concentration(E, g, spectrum_=s)["concentration"] if s else None))
+    return rows
+
+
+def verdict_lines(configs=None, out_dir=GIVEN_DIR, labels=None) -> list[str]:
+    """One line per cell: "G_(d,ℓ) <start>: <cell verdict> (<seeds reaching 0.9>/<seeds> seeds ≥ 0.9 within
+    the budget)" — the chapter's checked summary of the stored search."""
+    out = []
+    for r in search_rows(configs, out_dir):
+        if labels is not None and r["start"] not in labels:
+            continue
+        hits = sum(s is not None for s in r.get("steps_to_90", []))
+        out.append(f"G_({r['d']},{r['l']}) {r['start']}: {r['verdict']} ({hits}/{r['seeds']} seeds ≥ 0.9 "
+                   f"within {SEARCH_STEPS} steps)")
+    return out
