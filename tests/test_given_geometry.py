@@ -127,7 +127,7 @@ def test_the_exercise_reference_is_what_the_model_gets():
 
 def test_start_geometry_and_verdict_lines_read_the_starts_and_the_store(tmp_path):
     from geomem_utils.experiments import given_geometry as gg
-    rows = gg.start_geometry(12, 6)
+    rows = gg.start_geometry(20, 6)   # k = 16 fits inside the Fiedler-like space (dimension d - 1)
     assert rows[0]["navigation"] == 1.0 and rows[0]["concentration"] > 0.99
     assert rows[1]["navigation"] < 0.5
     assert all(line.endswith("(0/0 seeds ≥ 0.9 within 1500 steps)") and "not run" in line
