@@ -46,7 +46,6 @@ CACHES = {
     "06_node2vec_path_star": (load_or_compute, StarSpectralBias),
     "07_knobs": (load_or_compute, knobs.knob_study),
     **{f"07_knob_search ({k})": (load_or_compute, lambda k=k: record_tiny.knob_search_study(k)) for k in record_tiny.KNOB_CELLS},
-    "07_headroom (1 seed, quick mode)": (load_or_compute, lambda: knobs.headroom_study((0,))),
     "07_headroom (3 seeds)": (load_or_compute, lambda: knobs.headroom_study((0, 1, 2))),
     "08_directions": (load_or_compute, ablations.directions_study),
     "08_pauses": (load_or_compute, ablations.pauses_study),

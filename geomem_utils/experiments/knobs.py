@@ -80,7 +80,9 @@ INTERVENTIONS = {"baseline": {}, "self-edges": dict(self_edges=True),
                  "weight decay 1": dict(weight_decay=1.0, decay_embeddings=True),
                  "Node2Vec loss": dict(node2vec_weight=1.0),
                  "Laplacian init": dict(init_embeddings="laplacian"),
-                 "Node2Vec init": dict(init_embeddings="node2vec")}
+                 "Node2Vec init": dict(init_embeddings="node2vec"),
+                 # the same 16 eigenvectors, undiluted: the rows' whole norm, every other dimension 0
+                 "spectral start (undiluted)": dict(init_embeddings="spectral_undiluted")}
 
 
 def headroom_report(run) -> dict:
