@@ -70,6 +70,11 @@ def chapters(notebooks_dir: Path = NOTEBOOKS) -> list[Path]:
     return sorted(p for p in notebooks_dir.glob("[0-9][0-9]*.ipynb"))
 
 
+def records(notebooks_dir: Path = NOTEBOOKS) -> list[Path]:
+    """The reproduction record: searches, verdict tables and provenance behind the chapters."""
+    return sorted((notebooks_dir / "record").glob("*.ipynb"))
+
+
 def title_and_claim(nb) -> tuple[str, str]:
     """The chapter's title (its first heading) and its paper sections (the "*Paper sections:*" line of
     the opening cell), for the index."""
@@ -171,18 +176,29 @@ def build_site(out: Path, run: bool = True, quick: bool = False, only: list[str]
         body = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>{STYLE}{nav(pages, i)}{toc}", body, count=1)
         (out / pages[i][0]).write_text(body)
         log(f"{pages[i][0]:<40} {'executed and ' if run else ''}exported in {time.perf_counter() - t:5.1f} s")
+    # the record's pages, from their stored outputs (their searches are cached runs, not re-run here)
+    record_pages = {}
+    for path in records() if only is None else []:
+        nb = nbformat.read(path, as_version=4)
+        body, _ = exporter.from_notebook_node(nb)
+        body = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>{STYLE}{nav(pages, None)}", body, count=1)
+        href = f"record_{path.stem}.html"
+        (out / href).write_text(body)
+        record_pages.setdefault(path.stem.split("_")[0], []).append((href, title_and_claim(nb)[0]))
     rows = "".join(
         f"<tr><td><a href='{href}'>{html.escape(title)}</a></td><td>{html.escape(title_and_claim(nb)[1])}</td>"
-        f"<td>{verdict_cell(href.split('_')[0])}</td></tr>"
+        f"<td>{verdict_cell(href.split('_')[0])}</td><td>"
+        + "<br>".join(f"<a href='{r}'>{html.escape(t)}</a>" for r, t in record_pages.get(href.split("_")[0], [])) + "</td></tr>"
         for (href, title), nb in zip(pages, notebooks))
     mode = ("executed in quick mode" if quick else "executed in default mode") if run else "stored outputs"
     index = (f"<h1>geomem — the chapters</h1><p>A static reading copy of the collection ({mode}, built "
              f"{time.strftime('%Y-%m-%d')}). Sliders and buttons need a live kernel: see "
-             f"<a href='run.html'>run it yourself</a>.</p><table><tr><th>chapter</th><th>paper sections</th><th>claims and today's verdict</th></tr>{rows}</table>")
+             f"<a href='run.html'>run it yourself</a>.</p><table><tr><th>chapter</th><th>paper sections</th><th>claims and today's verdict</th><th>how we checked it (the record)</th></tr>{rows}</table>")
     (out / "index.html").write_text(page("geomem — chapters", index, nav(pages, None)))
     run_md = "# Run it yourself\n\nThis page is the README's set-up and troubleshooting sections.\n\n" + readme_sections()
     (out / "run.html").write_text(page("geomem — run it yourself", mistune.html(run_md), nav(pages, None)))
-    return dict(pages=[p for p, _ in pages], seconds=time.perf_counter() - t0)
+    return dict(pages=[p for p, _ in pages], records=[r for rs in record_pages.values() for r, _ in rs],
+                seconds=time.perf_counter() - t0)
 
 
 def main(argv=None) -> int:

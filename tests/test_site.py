@@ -140,3 +140,14 @@ def test_offline_check_sees_raw_tex_from_a_cdn_page(tmp_path):
     (tmp_path / "cdn.html").write_text(HTMLExporter(template_name="lab").from_notebook_node(nb)[0])
     text, refused = offline_visible_text(tmp_path / "cdn.html")
     assert raw_tex(text) and any("mathjax" in u.lower() for u in refused)
+
+
+def test_the_index_links_each_chapter_to_its_record(site):
+    out, result = site
+    index = (out / "index.html").read_text()
+    records = build_site.records()
+    assert records and result["records"] == [f"record_{p.stem}.html" for p in records]
+    for path in records:
+        assert (out / f"record_{path.stem}.html").exists()
+        row = next(r for r in index.split("<tr>") if f"href='record_{path.stem}.html'" in r)
+        assert f"href='{path.stem.split('_')[0]}_" in row, f"{path.name} is not in its chapter's row"
