@@ -54,5 +54,5 @@ def plot_first_hop_landing(configs, d: int, l: int, ax, out_dir=GIVEN_DIR):
     ax.set_xticks(x, [k.replace(" (control)", "\n(control)").replace(" (diluted)", "\n(diluted)") for k in cells],
                   fontsize=6)
     ax.set(ylabel="share of held-out leaves", ylim=(0, 1.02), title=f"G_({d},{l}): where the decoded first hop lands")
-    ax.legend(fontsize=6, loc="upper right")
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
