@@ -42,9 +42,9 @@ def main() -> None:
             row["default"] = minutes(path, False)
         out[path.stem] = dict(out.get(path.stem, {}), **row)
         print(path.stem, row, flush=True)
-    from geomem_utils.cache import provenance
-    out["provenance"] = provenance()
-    out_path.write_text(json.dumps(out, indent=1))
+        from geomem_utils.cache import provenance
+        out["provenance"] = provenance()
+        out_path.write_text(json.dumps(out, indent=1))  # after every chapter: a long run keeps what it measured
 
 
 if __name__ == "__main__":
