@@ -298,6 +298,11 @@ def test_the_command_runs_the_recipe_on_tiny_files_and_stores_the_curve(tmp_path
     with pytest.raises(SystemExit):
         authors_runs.main(["--g5000", str(tmp_path / "nothing_here")])
     assert "prefix_or_dir" in capsys.readouterr().err
+    # a longer run stored beside the short check is the one the chapter reads; an empty folder reads None
+    longer = authors_runs.main(["--g5000", str(prefix), "--steps", "4", "--eval-every", "2", "--minutes", "2",
+                                "--out", str(tmp_path / "out")])
+    assert authors_runs.authors_result(tmp_path / "out")["curve"] == longer["curve"] != result["curve"]
+    assert authors_runs.authors_result(tmp_path / "empty") is None
 
 
 def test_the_recipe_is_the_one_that_reached_the_goal_on_our_graph():

@@ -1,10 +1,14 @@
 """Chapter 11's undiluted start (models.carry_embeddings, experiments.given_geometry)."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from geomem_utils import path_star
-from geomem_utils.experiments.given_geometry import (GivenGeometry, cell_verdict, given, live_geometry,
-                                                     run_given, search_configs)
+from geomem_utils.experiments.longer import paper_graph_runs
+from geomem_utils.experiments.given_geometry import (PAPER_MINUTES, GivenGeometry, cell_verdict, followup_configs,
+                                                     given, live_geometry, paper_given_configs, run_given,
+                                                     search_configs)
 from geomem_utils.geometry import navigation_accuracy, spectral_embedding
 from geomem_utils.models import carry_embeddings
 
@@ -89,6 +93,28 @@ def test_the_search_has_three_seeds_per_cell_and_the_control():
         assert (d, l, "random k=16 (control)") in cells and (d, l, "spectral k=16") in cells
 
 
+def test_given_passes_start_fields_and_recipe_settings_to_their_owners():
+    e = given(12, 6, "spectral", mix=0.5, lr=5e-4, node2vec_weight=1.0, max_seconds=60)
+    assert e.mix == 0.5 and e.base.train.lr == 5e-4 and e.base.train.max_seconds == 60
+    assert e.base.interventions.node2vec_weight == 1.0
+    assert given(12, 6, "spectral").base.train.lr != 5e-4        # the default recipe is left alone
+    with pytest.raises(ValueError, match="lr"):
+        given(12, 6, "spectral", lr=-1.0)
+
+
+def test_followups_and_paper_runs_name_what_they_change():
+    keys = {(d, l, label): e for (d, l, label, _), e in followup_configs()}
+    assert keys[(2000, 8, "spectral k=16 + Node2Vec loss")].base.interventions.node2vec_weight == 1.0
+    assert keys[(2000, 8, "spectral k=16, lr / 4")].base.train.lr == keys[(2000, 8, "spectral k=16, kept")].base.train.lr / 4
+    paper = {(d, l): e for (d, l, _, _), e in paper_given_configs()}
+    assert set(paper) == {(10_000, 6), (10_000, 10)}
+    plain = {(10_000, 6): paper_graph_runs()["G_(10^4,6)"], (10_000, 10): paper_graph_runs()["G_(10^4,10)"]}
+    for (d, l), e in paper.items():   # the plain run's recipe; only the start and the time differ
+        assert (e.start, e.k) == ("spectral", 16) and e.base.train.max_seconds == 60 * PAPER_MINUTES
+        assert e.base.task == plain[(d, l)].task and e.base.model == plain[(d, l)].model
+        assert replace(e.base.train, steps=1, max_seconds=1, warmup=1) == replace(plain[(d, l)].train, steps=1, max_seconds=1, warmup=1)
+
+
 def test_the_kept_start_keeps_its_columns_through_training():
     e = _start("spectral_kept", k=8)
     task, model = e.initial()
@@ -132,3 +158,13 @@ def test_start_geometry_and_verdict_lines_read_the_starts_and_the_store(tmp_path
     assert rows[1]["navigation"] < 0.5
     assert all(line.endswith("(0/0 seeds ≥ 0.9 within 1500 steps)") and "not run" in line
                for line in gg.verdict_lines(out_dir=tmp_path))
+
+
+def test_drift_rows_read_the_concentration_at_the_start_and_the_end(tmp_path):
+    from geomem_utils.experiments import given_geometry as gg
+    configs = [((12, 6, "spectral k=16", 0), _start("spectral", k=8))]
+    r = run_given(configs[0][1], out_dir=tmp_path)
+    (row,) = gg.drift_rows(gg.search_rows(configs, out_dir=tmp_path))
+    assert row[:2] == ["G_(12,6)", "spectral k=16"]
+    assert row[2] == f"{r['at_start']['concentration']:.2f} → {r['final']['concentration']:.2f}"
+    assert gg.drift_rows([dict(d=1, l=2, start="x", concentration_start=None)]) == []   # not measured: no row

@@ -54,6 +54,14 @@ def curve_rows(result: dict) -> list[dict]:
             for s, t, e, f, r in zip(c["steps"], c["seconds"], c["test_exact"], c["test_first_hop"], c["train_exact"])]
 
 
+def authors_result(out_dir=AUTHORS_DIR) -> dict | None:
+    """The stored run of the full recipe on the authors' files under ``out_dir`` (the one with the most
+    training time when several are stored, e.g. a shortened check beside it), or None; nothing is trained."""
+    from .sweeps import load_results
+    runs = load_results(Path(out_dir)) if Path(out_dir).is_dir() else []
+    return max(runs, key=lambda r: (r["config"]["train"]["max_seconds"] or 0, r["curve"]["steps"][-1]), default=None)
+
+
 def ours_g5000() -> dict | None:
     """The stored run of ``RECIPE`` on our own G_(5000,5) (``data/g5000``), or None; nothing is trained."""
     return stored_result(g5000_runs()[RECIPE], G5000_RUNS_DIR)
