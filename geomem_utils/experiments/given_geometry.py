@@ -226,8 +226,9 @@ def followup_configs() -> list[tuple[tuple, GivenGeometry]]:
 # G_(10^4,10) (90,001), with the exact recipe of the plain runs in data/paper_graphs
 # (``longer.paper_graph_experiment``: ℓ pauses, full softmax, batch 512) — only the start differs, and
 # the time: PAPER_MINUTES of training on one core each (the two side by side on the 2 cores), a cosine
-# over the steps that fit at the speed measured side by side (about 0.85 and 0.33 steps/s), evaluated 4
-# times (an evaluation of every path costs 1–2 minutes of one core at 50k–90k nodes), one seed.
+# over the steps that fit at the speed of a short check side by side (0.85 and 0.33 steps/s; the runs then
+# went at 1.07 and 0.61, so both cosines ended before the cap, at 28 and 19 minutes), evaluated 4 times
+# (an evaluation of every path costs 1–2 minutes of one core at 50k–90k nodes), one seed.
 PAPER_MINUTES = 35
 PAPER_GIVEN = {"G_(10^4,6)": 1800, "G_(10^4,10)": 700}     # cosine steps per graph
 
