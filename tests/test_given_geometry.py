@@ -168,3 +168,15 @@ def test_drift_rows_read_the_concentration_at_the_start_and_the_end(tmp_path):
     assert row[:2] == ["G_(12,6)", "spectral k=16"]
     assert row[2] == f"{r['at_start']['concentration']:.2f} → {r['final']['concentration']:.2f}"
     assert gg.drift_rows([dict(d=1, l=2, start="x", concentration_start=None)]) == []   # not measured: no row
+
+
+def test_paper_bests_compare_the_stored_plain_runs_with_the_spectral_start(tmp_path):
+    from geomem_utils.experiments import given_geometry as gg
+    from geomem_utils.experiments.longer import PAPER_GRAPH_DIR, paper_graph_big_batch_runs
+    from geomem_utils.experiments.sweeps import stored_result
+    bests = gg.paper_bests()
+    big = stored_result(paper_graph_big_batch_runs()["G_(10^4,6)"], PAPER_GRAPH_DIR)
+    plain6, given6 = bests["G_(10^4,6)"]
+    assert plain6 == max(big["curve"]["test_exact"])          # the batch-1,024 run is the better plain one
+    assert given6 == max(gg.result_of(gg.paper_given_configs()[0][1])["curve"]["test_exact"])
+    assert gg.paper_bests(out_dir=tmp_path, plain_dir=tmp_path) == {g: (None, None) for g in gg.PAPER_GIVEN}

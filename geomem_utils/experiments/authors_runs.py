@@ -24,7 +24,7 @@ from ..config import check_float, check_int
 from .erosion import g5000_experiment
 from .longer import G5000_RUNS, G5000_RUNS_DIR, g5000_runs
 from .path_star import PathStarExperiment, on_authors_files
-from .sweeps import RESULTS_DIR, run_config, stored_result
+from .sweeps import RESULTS_DIR, load_results, run_config, stored_result
 
 AUTHORS_DIR = RESULTS_DIR.parent / "authors"
 RECIPE = "batch 1024, 20 min"     # the G5000_RUNS entry that reached >= 0.95 on our G_(5000,5)
@@ -57,8 +57,7 @@ def curve_rows(result: dict) -> list[dict]:
 def authors_result(out_dir=AUTHORS_DIR) -> dict | None:
     """The stored run of the full recipe on the authors' files under ``out_dir`` (the one with the most
     training time when several are stored, e.g. a shortened check beside it), or None; nothing is trained."""
-    from .sweeps import load_results
-    runs = load_results(Path(out_dir)) if Path(out_dir).is_dir() else []
+    runs = load_results(out_dir)      # a missing folder globs to nothing
     return max(runs, key=lambda r: (r["config"]["train"]["max_seconds"] or 0, r["curve"]["steps"][-1]), default=None)
 
 

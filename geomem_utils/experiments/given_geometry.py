@@ -39,9 +39,9 @@ from ..models import carry_embeddings, set_embeddings
 from ..node2vec import node2vec_init
 from ..spectral import fiedler_vectors, spectral_concentration, spectrum
 from ..train import Run, train
-from .longer import paper_graph_experiment
+from .longer import PAPER_GRAPH_DIR, paper_graph_big_batch_runs, paper_graph_experiment, paper_graph_runs
 from .path_star import PathStarExperiment, path_star_experiment
-from .sweeps import RESULTS_DIR, _store, _stored
+from .sweeps import RESULTS_DIR, _store, _stored, stored_result
 
 STARTS = ("spectral", "random", "node2vec", "node2vec_fiedler", "diluted", "none", "spectral_kept")
 MAX_SPECTRUM_NODES = 3000       # a dense eigendecomposition of −L per run; larger graphs skip concentration
@@ -239,6 +239,20 @@ def paper_given_configs() -> list[tuple[tuple, GivenGeometry]]:
     for graph, steps in PAPER_GIVEN.items():
         base = paper_graph_experiment(graph, minutes=PAPER_MINUTES, steps=steps, eval_every=steps // 4)
         out.append(((base.graph.d, base.graph.l, "spectral k=16", 0), GivenGeometry(base, "spectral", k=16)))
+    return out
+
+
+def paper_bests(out_dir=GIVEN_DIR, plain_dir=PAPER_GRAPH_DIR) -> dict:
+    """``{graph: (best held-out exact of the stored plain runs, of the spectral start)}`` for ``PAPER_GIVEN``'s
+    graphs: the better of ``longer``'s batch-512 and batch-1,024 runs; None where nothing is stored."""
+    given_runs = {graph: result_of(e, out_dir) for graph, (_, e) in zip(PAPER_GIVEN, paper_given_configs())}
+    best = lambda r: None if r is None else max(r["curve"]["test_exact"])  # noqa: E731
+    out = {}
+    for graph in PAPER_GIVEN:
+        plain = [best(stored_result(runs[graph], plain_dir)) for runs in (paper_graph_runs(), paper_graph_big_batch_runs())
+                 if graph in runs]
+        plain = [b for b in plain if b is not None]
+        out[graph] = (max(plain) if plain else None, best(given_runs[graph]))
     return out
 
 
